@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TSTAMP := $(VENV)/.test-installed
 
-.PHONY: run test install install-test system-deps lint fix typecheck eval bench fixtures clean
+.PHONY: run test install install-test system-deps fonts lock lint fix typecheck eval bench fixtures clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,14 +24,17 @@ $(TSTAMP): $(STAMP) requirements-test.txt
 
 install-test: $(TSTAMP) system-deps
 
-# Debian packages the tests need: a CJK font (fixtures, screenshots) and chromium (the browser test).
-system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi wqy; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; fi; \
-	fi
+# Debian packages: a CJK font (page images, screenshots) for everyone; chromium for the browser test.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 
-run: install
+fonts:
+	@fc-list 2>/dev/null | grep -qi wqy || { $(SUDO) apt-get update -qq && $(APT) fonts-wqy-zenhei >/dev/null; } || echo "warning: could not install fonts-wqy-zenhei (page images may lack Chinese glyphs)"
+
+system-deps: fonts
+	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -qq && $(APT) chromium >/dev/null; }
+
+run: install fonts
 	$(BIN)/cme-review index --quiet || true
 	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false
 
@@ -60,3 +63,7 @@ bench: install
 
 clean:
 	rm -rf .cme_data eval/out .pytest_cache .mypy_cache .ruff_cache
+
+# Regenerate the runtime lock from the current venv (after changing pyproject dependencies).
+lock:
+	$(BIN)/pip freeze --exclude-editable | grep -viE '^(pytest|pytest-timeout|hypothesis|playwright|ruff|mypy)==' | sed '1i # Runtime pins (full lock of the venv, kept in step with pyproject.toml: make lock)' > requirements.txt

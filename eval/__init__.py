@@ -1,0 +1,1 @@
+"""Evaluation data: labelled draft cases (eval/cases) and their rendered PDFs (eval/fixtures)."""
