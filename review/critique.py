@@ -1,0 +1,256 @@
+"""Critique of the three narratives (同行评议意见, 主要成绩, 基本情况): offline rubric, optional model pass.
+
+Offline: `review.critique_rubric` scores each narrative deterministically. With a model: one batched call
+for all three narratives returns rubric scores, issues, suggestions and a rewrite; the rewrite is checked
+for numbers that appear nowhere in the original narrative or the form. The character count is always
+computed locally, and on any model failure the offline critique stands with a Chinese notice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any, Optional
+
+from pydantic import BaseModel
+
+from review.critique_rubric import ELEMENTS, KIND_ZH, MAX_CHARS, MIN_CHARS, count_chars, numbers_in, rubric
+from review.form import Form
+from review.report import CriterionScore, NarrativeCritique
+
+log = logging.getLogger(__name__)
+
+KINDS: tuple[str, ...] = ("peer_review", "achievements", "unit_profile")
+PROMPT = "critique_narratives"
+PLACEHOLDER = "【请核实：原文无此数据】"
+SHORT_CAP = 59  # a narrative below the minimum cannot be submitted, so it cannot pass
+MAX_INVENTED = 5  # more invented numbers than this: the rewrite is rejected, not patched
+_PLACEHOLDER_RX = re.compile(r"【[^】]*】")
+_RECENT_RX = re.compile(r"近[一二两三四五六七八九十]+年")
+_NUM_TOKEN = re.compile(r"近[一二两三四五六七八九十]+年|[0-9０-９]+(?:[.．][0-9０-９]+)?|[一二两三四五六七八九十百千万]+余?"
+                        r"(?:篇|项|部|人次|人|名|次|年|个|家|例|台|张|床|种|批|届|期)")
+USER_MARKER = "<!-- user -->"  # splits the rendered prompt file into system and user messages
+
+
+# ---------------------------------------------------------------- offline
+
+
+def _text_of(form: Form, kind: str) -> str:
+    """The narrative text, '' when absent."""
+    return (getattr(form, kind) or "").strip()
+
+
+def _is_empty(kind: str, text: str) -> bool:
+    """Blank, or nothing but the template's hint text."""
+    try:
+        from review.normalize import is_hint_text
+    except ImportError:  # pragma: no cover
+        return not text.strip()
+    return is_hint_text(kind, text)
+
+
+def _unfilled(kind: str, text: str) -> NarrativeCritique:
+    """Score 0 critique for a missing narrative."""
+    need = MIN_CHARS[kind]
+    elems = "、".join(name for name, _, _ in ELEMENTS[kind])
+    return NarrativeCritique(
+        chars=count_chars(text), min_chars=need, score=0,
+        criteria=[CriterionScore(name="字数", score=0, max=MAX_CHARS, note="未填写")],
+        issues=["未填写"],
+        suggestions=[f"填写{KIND_ZH[kind]}（不少于 {need} 字），涵盖：{elems}"],
+    )
+
+
+def critique_offline(kind: str, form: Form) -> NarrativeCritique:
+    """Deterministic rubric critique of one narrative."""
+    text = _text_of(form, kind)
+    if _is_empty(kind, text):
+        return _unfilled(kind, text)
+    parts = rubric(kind, text, form)
+    chars = count_chars(text)
+    score = max(0, min(100, round(sum(p.score for p in parts))))
+    if chars < MIN_CHARS[kind] and score > SHORT_CAP:
+        score = SHORT_CAP
+        parts[0].note += f"；字数不足，总分封顶 {SHORT_CAP} 分"
+    return NarrativeCritique(
+        chars=chars, min_chars=MIN_CHARS[kind], score=score,
+        criteria=[CriterionScore(name=p.name, score=p.score, max=p.max, note=p.note) for p in parts],
+        issues=[i for p in parts for i in p.issues],
+        suggestions=list(dict.fromkeys(s for p in parts for s in p.suggestions)),
+    )
+
+
+# ---------------------------------------------------------------- model
+
+
+class ModelCriterion(BaseModel):
+    """One rubric line as the model scores it."""
+
+    name: str
+    score: float
+    max: float
+    note: str
+
+
+class ModelNarrative(BaseModel):
+    """The model's critique of one narrative."""
+
+    score: float
+    criteria: list[ModelCriterion]
+    issues: list[str]
+    suggestions: list[str]
+    rewrite: Optional[str]
+
+
+class ModelCritique(BaseModel):
+    """The model's answer for all three narratives in one call."""
+
+    peer_review: ModelNarrative
+    achievements: ModelNarrative
+    unit_profile: ModelNarrative
+
+
+def _mask(text: str) -> str:
+    """Personal data masked before anything leaves the machine."""
+    try:
+        from review.privacy import mask_text
+    except ImportError:  # privacy module not there yet: mask ID numbers and mobile phones ourselves
+        text = re.sub(r"(?<!\d)\d{17}[\dXx](?!\d)", "【身份证号】", text)
+        return re.sub(r"(?<!\d)1[3-9]\d{9}(?!\d)", "【电话】", text)
+    return mask_text(text)
+
+
+def _render(name: str, **variables: Any) -> str:
+    """review.prompts.render when present, else the same strict `{var}` substitution locally."""
+    try:
+        from review.prompts import render
+    except ImportError:
+        from review.config import PROMPTS_DIR
+
+        return (PROMPTS_DIR / f"{name}.md").read_text(encoding="utf-8").format(**variables)
+    return render(name, **variables)
+
+
+def _facts(form: Form) -> str:
+    """Form facts the model may rely on (masked, compact)."""
+    reviewer = form.peer_reviewer.model_dump() if form.peer_reviewer else {}
+    facts = {
+        "项目名称": form.title, "学科": form.subject, "级别": form.level, "形式": form.mode,
+        "教学对象": form.audience, "理论学时": form.theory_hours, "实践学时": form.practice_hours,
+        "申报单位": form.applicant_unit, "评议专家单位": reviewer.get("unit"), "评议专家职称": reviewer.get("title"),
+        "负责人职称": form.lead.title if form.lead else None,
+        "近三年项目": [h.model_dump(exclude_none=True) for h in (form.history or [])],
+        "授课题目": [t.topic for t in (form.teachers or []) if t.topic][:15],
+    }
+    return _mask(json.dumps(facts, ensure_ascii=False))
+
+
+def _rubric_text() -> str:
+    """The required elements per narrative, from the offline rubric (one source of truth)."""
+    return "\n".join(f"- {k}（{KIND_ZH[k]}）：{'、'.join(n for n, _, _ in ELEMENTS[k])}" for k in KINDS)
+
+
+def build_prompt(form: Form) -> tuple[str, str]:
+    """(system, user) messages of the one prompt for all three narratives."""
+    texts = {k: _mask(_text_of(form, k)) or "（未填写）" for k in KINDS}
+    text = _render(
+        PROMPT, facts=_facts(form), elements=_rubric_text(),
+        peer_review=texts["peer_review"], achievements=texts["achievements"], unit_profile=texts["unit_profile"],
+        peer_review_chars=count_chars(_text_of(form, "peer_review")),
+        achievements_chars=count_chars(_text_of(form, "achievements")),
+        unit_profile_chars=count_chars(_text_of(form, "unit_profile")),
+    )
+    system, _, user = text.partition(USER_MARKER)
+    return system.strip(), user.strip()
+
+
+def _values(text: str) -> set[float]:
+    """Numeric values written in a text (Arabic or Chinese quantities)."""
+    from review.normalize import parse_number
+
+    out = set()
+    for tok in numbers_in(text):
+        v = parse_number(tok)
+        if v is not None:
+            out.add(round(v, 4))
+    return out
+
+
+def check_rewrite(rewrite: str, original: str, form: Form) -> tuple[Optional[str], list[str]]:
+    """Replace numbers absent from the original narrative and the form; reject if too many. -> (text, invented)."""
+    allowed = _values(original) | _values(json.dumps(form.to_json_dict(), ensure_ascii=False))
+    invented: list[str] = []
+
+    def fix(m: re.Match[str]) -> str:
+        tok = m.group()
+        if _RECENT_RX.fullmatch(tok) or _values(tok) <= allowed:
+            return tok
+        invented.append(tok)
+        return PLACEHOLDER
+
+    pieces = _PLACEHOLDER_RX.split(rewrite)
+    holders = _PLACEHOLDER_RX.findall(rewrite)
+    fixed = [_NUM_TOKEN.sub(fix, p) for p in pieces]
+    out = "".join(p + (holders[i] if i < len(holders) else "") for i, p in enumerate(fixed))
+    return (None if len(invented) > MAX_INVENTED else out), invented
+
+
+def _merge(kind: str, off: NarrativeCritique, m: ModelNarrative, form: Form, name: str) -> tuple[NarrativeCritique, list[str]]:
+    """Model scores beside the local count; deterministic hard issues kept; rewrite verified."""
+    notices: list[str] = []
+    hard_issues = [i for i in off.issues if _issue_from_hard(i)]
+    criteria = [off.criteria[0]] + [
+        CriterionScore(name=c.name, score=max(0.0, min(c.score, c.max)), max=max(c.max, 0.0), note=c.note)
+        for c in m.criteria if c.name != "字数"
+    ]
+    score = max(0, min(100, round(m.score)))
+    if off.chars < off.min_chars:
+        score = min(score, off.score)  # a too-short text cannot pass on the model's word
+    rewrite = None
+    if m.rewrite and m.rewrite.strip():
+        rewrite, invented = check_rewrite(m.rewrite.strip(), _text_of(form, kind), form)
+        if invented and rewrite is None:
+            notices.append(f"{KIND_ZH[kind]}：模型改写含 {len(invented)} 处原文和申报书中没有的数字，已弃用该改写")
+        elif invented:
+            notices.append(f"{KIND_ZH[kind]}：模型改写中 {len(invented)} 处数字（{'、'.join(invented)}）"
+                           f"未见于原文或申报书，已替换为占位符")
+    return NarrativeCritique(
+        chars=off.chars, min_chars=off.min_chars, score=score, criteria=criteria,
+        issues=list(dict.fromkeys(hard_issues + [i for i in m.issues if i.strip()])),
+        suggestions=list(dict.fromkeys([s for s in m.suggestions if s.strip()] + off.suggestions[:2])),
+        rewrite=rewrite, critiqued_by=name,
+    ), notices
+
+
+def _issue_from_hard(issue: str) -> bool:
+    """Issues produced by the deterministic hard criteria (count, form consistency, commercial)."""
+    return issue.startswith(("字数", "同行评议专家来自", "主要成绩称", "出现企业", "项目为远程", "本项目实践",
+                             "评议意见提及实操", "基本情况未写明"))
+
+
+def critique_with_model(form: Form, offline: dict[str, NarrativeCritique], model: Any) -> tuple[dict[str, NarrativeCritique], list[str]]:
+    """One batched model call; raises on failure (the caller falls back)."""
+    system, user = build_prompt(form)
+    answer = model.complete_json(system, user, ModelCritique)
+    out, notices = {}, []
+    for kind in KINDS:
+        if offline[kind].issues == ["未填写"]:
+            out[kind] = offline[kind]
+            continue
+        out[kind], n = _merge(kind, offline[kind], getattr(answer, kind), form, getattr(model, "name", "model"))
+        notices += n
+    return out, notices
+
+
+def critique_narratives(form: Form, model: Any = None) -> tuple[dict[str, NarrativeCritique], list[str]]:
+    """Critique peer_review, achievements and unit_profile; model pass when given, offline always as floor."""
+    offline = {k: critique_offline(k, form) for k in KINDS}
+    if model is None or all(c.issues == ["未填写"] for c in offline.values()):
+        return offline, []
+    try:
+        return critique_with_model(form, offline, model)
+    except Exception as exc:  # any model failure: the offline critique stands
+        log.warning("narrative critique model pass failed: %s", exc)
+        reason = getattr(exc, "zh", "") or f"{type(exc).__name__}"
+        return offline, [f"叙述点评未能使用模型（{reason}），三段叙述均采用离线规则点评"]
