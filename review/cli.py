@@ -166,22 +166,31 @@ def ask(
 def batch(
     folder: Path = typer.Argument(..., help="folder of draft PDFs"),
     out: Path = typer.Option(Path("summary.xlsx"), "--out"),
-    workers: int = typer.Option(2, "--workers"),
+    workers: int = typer.Option(2, "--workers", help="worker processes"),
+    explain: bool = typer.Option(False, "--explain", help="add explanations and critiques (slower)"),
 ) -> None:
     """批量预审一个文件夹 (review every PDF in a folder)."""
     from review.batch import run_batch_cli
 
-    raise typer.Exit(run_batch_cli(folder, out, workers))
+    raise typer.Exit(run_batch_cli(folder, out, workers, explain=explain))
 
 
 @app.command("eval")
 def eval_(
-    out: Path = typer.Option(Path("eval/out"), "--out"),
+    out: Path = typer.Option(Path("eval/out"), "--out", help="report folder"),
+    update_baseline: bool = typer.Option(False, "--update-baseline", help="write eval/baseline.json from this run"),
+    judge: bool = typer.Option(False, "--judge", help="add LLM-judge scores (needs a configured model)"),
+    add_actions: Optional[Path] = typer.Option(None, "--add-actions", help="reviewer actions JSONL exported from the app"),
+    pdf_dir: Optional[Path] = typer.Option(None, "--pdf-dir", help="with --add-actions: folder with the reviewed PDFs"),
 ) -> None:
-    """运行评测集 (run the eval suite)."""
-    from review.evaluation import run_eval_cli
+    """运行评测集 (run the eval suite; --add-actions adds reviewer labels)."""
+    from review import evaluation
 
-    raise typer.Exit(run_eval_cli(out))
+    if add_actions:
+        n = evaluation.add_actions(add_actions, pdf_dir)
+        typer.echo(f"added {n} reviewer labels to {evaluation.REVIEWED_DIR / 'labels.jsonl'}")
+        raise typer.Exit(0)
+    raise typer.Exit(evaluation.run_eval_cli(out, update_baseline=update_baseline, judge=judge))
 
 
 def main() -> None:
