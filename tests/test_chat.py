@@ -1,0 +1,276 @@
+"""Policy chat: rewrite, refusal, extractive answers, verification of model answers, history, draft context, streaming."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from eval.chat_eval import echo_handler
+from review.chat import ChatAnswer, ChatEngine
+from review.chat_extract import EXTRACTIVE_LABEL, NOT_FOUND, wanted_scope
+from review.chat_text import norm, rewrite_offline
+from review.config import load_settings
+from review.form import Form, Lead
+from review.llm import get_chat_model
+from review.report import NarrativeCritique, Report
+from review.retrieval import get_index
+from review.retrieval.corpus import quote_in_corpus
+from review.rules.base import Finding, Source
+from tests.scripted_server import Status, scripted_server  # noqa: F401
+
+BJ25 = "bj-2025-application-requirements.txt"
+NAT24 = "national-2024-project-requirements.txt"
+
+
+class RecordingIndex:
+    """The project's PolicyIndex (own data dir), recording the queries the chat sends."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.queries: list[str] = []
+
+    def search(self, query: str, k: int = 5, channel: object = None, docs: object = None) -> list:
+        """Delegate to PolicyIndex.search."""
+        self.queries.append(query)
+        return self.inner.search(query, k=k, channel=channel, docs=docs)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def policy_index(tmp_path_factory: pytest.TempPathFactory) -> object:
+    settings = load_settings(env={}).with_(data_dir=tmp_path_factory.mktemp("chat_data"))
+    return get_index(settings)
+
+
+@pytest.fixture
+def index(policy_index: object) -> RecordingIndex:
+    return RecordingIndex(policy_index)
+
+
+def _all_verbatim(ans: ChatAnswer) -> bool:
+    return all(quote_in_corpus(c.quote, doc=c.doc) for c in ans.citations)
+
+
+def _markers_map(ans: ChatAnswer) -> bool:
+    marks = {int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)}
+    return bool(marks) and marks <= set(range(1, len(ans.citations) + 1))
+
+
+# -- rewrite -----------------------------------------------------------------------------------
+
+
+def test_rewrite_offline_swaps_the_elliptical_term() -> None:
+    hist = [{"role": "user", "content": "面授项目最多几个学分？"}, {"role": "assistant", "content": "10学分"}]
+    assert rewrite_offline("那远程的呢？", hist) == "远程项目最多几个学分？"
+    assert rewrite_offline("那北京市级的呢？", [{"role": "user", "content": "国家级项目举办后多久要反馈执行情况？"}]) \
+        == "北京市级项目举办后多久要反馈执行情况？"
+
+
+def test_rewrite_offline_carries_topic_and_leaves_full_questions() -> None:
+    hist = [{"role": "user", "content": "同行评议意见要写多少字？"}]
+    out = rewrite_offline("还有别的要求吗？", hist)
+    assert "同行评议" in out and "别的要求" in out
+    assert rewrite_offline("理论授课教师需要什么职称？", hist) == "理论授课教师需要什么职称？"
+    assert rewrite_offline("那远程的呢？", []) == "那远程的呢？"
+
+
+def test_rewrite_offline_resolves_a_chain_of_follow_ups() -> None:
+    hist = [{"role": "user", "content": "面授项目最多几个学分？"}, {"role": "assistant", "content": "…"},
+            {"role": "user", "content": "那远程的呢？"}, {"role": "assistant", "content": "…"}]
+    assert rewrite_offline("那面授的呢？", hist) == "面授项目最多几个学分？"  # resolved against "远程项目…", not "那远程的呢？"
+
+
+def test_rewrite_via_scripted_model(index: RecordingIndex, scripted_server) -> None:  # noqa: F811
+    scripted_server.enqueue("远程项目最多几个学分？")
+    scripted_server.default = echo_handler
+    engine = ChatEngine(index, model=get_chat_model(scripted_server.settings()))
+    ans = engine.ask("那远程的呢？", history=[{"role": "user", "content": "面授项目最多几个学分？"}])
+    assert ans.standalone == "远程项目最多几个学分？"
+    rewrite_prompt = scripted_server.chat_requests[0]["messages"][0]["content"]
+    assert "面授项目最多几个学分？" in rewrite_prompt and "那远程的呢？" in rewrite_prompt
+    assert index.queries[-1] == "远程项目最多几个学分？"
+
+
+# -- offline answers and refusals ----------------------------------------------------------------
+
+
+def test_offline_numeric_answer_is_extractive_and_cited(index: RecordingIndex) -> None:
+    ans = ChatEngine(index).ask("面授项目最多可以授几个学分？")
+    assert ans.mode == "extractive" and not ans.refused
+    assert EXTRACTIVE_LABEL in ans.answer and "10学分" in norm(ans.answer)
+    assert BJ25 in {c.doc for c in ans.citations}
+    assert _markers_map(ans) and _all_verbatim(ans)
+    assert "以上依据《" in ans.answer
+
+
+def test_out_of_scope_is_refused_with_whom_to_ask(index: RecordingIndex) -> None:
+    ans = ChatEngine(index).ask("明天北京天气怎么样？")
+    assert ans.refused and ans.answer.startswith(NOT_FOUND)
+    assert "63132231" in ans.answer and _all_verbatim(ans)
+    prov = ChatEngine(index).ask("广东省的中医药继续教育项目怎么授学分？")
+    assert prov.refused and "广东省继续医学教育委员会" in prov.answer and _all_verbatim(prov)
+
+
+def test_scope_words_pick_the_notice() -> None:
+    assert wanted_scope("北京市级项目多久反馈执行情况？", None) == "beijing"
+    assert wanted_scope("国家级项目多久反馈？", "北京市级") == "national"
+    assert wanted_scope("多久反馈？", "北京市级") == "beijing"
+
+
+# -- model answers and verification ------------------------------------------------------------
+
+
+def _model(server, **kw):  # noqa: ANN001
+    return get_chat_model(server.settings(**kw))
+
+
+def test_model_answer_from_sources_is_accepted(index: RecordingIndex, scripted_server) -> None:  # noqa: F811
+    scripted_server.default = echo_handler
+    ans = ChatEngine(index, model=_model(scripted_server)).ask("远程项目学分上限是多少？")
+    assert ans.mode == "scripted-model" and not ans.notices
+    assert _markers_map(ans) and _all_verbatim(ans)
+    system = scripted_server.chat_requests[-1]["messages"][0]["content"]
+    assert "[1] 《" in system and "引用" in system
+
+
+def test_model_answer_with_invented_quote_falls_back(index: RecordingIndex, scripted_server) -> None:  # noqa: F811
+    scripted_server.enqueue("每个项目不超过12学分 [1]\n\n引用：\n[1] 「每个项目不超过12学分，远程项目不超过5学分」")
+    ans = ChatEngine(index, model=_model(scripted_server)).ask("面授项目最多可以授几个学分？")
+    assert ans.mode == "extractive" and EXTRACTIVE_LABEL in ans.answer
+    assert any("未通过核验" in n for n in ans.notices)
+    assert "12" not in ans.answer and _all_verbatim(ans)
+
+
+def _changed_number(body: dict) -> str:
+    system = body["messages"][0]["content"]
+    n = next(m.group(1) for m in re.finditer(r"^\[(\d+)\] 《[^》]*》[^\n]*\n(.*?)(?=\n\n\[\d+\] 《|\Z)", system, re.S | re.M)
+             if "不超过10学分" in m.group(2))
+    return f"每个项目不超过12学分。[{n}]\n\n引用：\n[{n}] 「每个项目**不超过10学分**」"
+
+
+def test_model_answer_with_changed_number_falls_back(index: RecordingIndex, scripted_server) -> None:  # noqa: F811
+    scripted_server.enqueue(_changed_number)
+    ans = ChatEngine(index, model=_model(scripted_server)).ask("面授项目最多可以授几个学分？")
+    assert ans.mode == "extractive"
+    assert any("数字" in n for n in ans.notices)
+    assert "10学分" in norm(ans.answer)
+
+
+def test_model_failure_falls_back_with_notice(index: RecordingIndex, scripted_server) -> None:  # noqa: F811
+    scripted_server.enqueue(Status(500), Status(500), Status(500))
+    ans = ChatEngine(index, model=_model(scripted_server, llm_max_retries=0)).ask("同行评议意见至少写多少字？")
+    assert ans.mode == "extractive" and ans.notices and "200" in ans.answer
+
+
+def test_out_of_scope_never_reaches_the_model(index: RecordingIndex, scripted_server) -> None:  # noqa: F811
+    scripted_server.default = echo_handler
+    ans = ChatEngine(index, model=_model(scripted_server)).ask("高血压患者每天应该吃几片降压药？")
+    assert ans.refused and scripted_server.chat_requests == []
+
+
+# -- conversation -------------------------------------------------------------------------------
+
+
+def test_conversation_of_several_turns_keeps_its_own_history(index: RecordingIndex) -> None:
+    engine = ChatEngine(index)
+    a1 = engine.ask("面授项目最多几个学分？")
+    a2 = engine.ask("那远程的呢？")
+    a3 = engine.ask("理论授课教师需要什么职称？")
+    a4 = engine.ask("那实验教师呢？")
+    a5 = engine.ask("会议注册费可以开增值税专用发票吗？")
+    assert "10学分" in norm(a1.answer)
+    assert a2.standalone == "远程项目最多几个学分？" and "3学分" in norm(a2.answer)
+    assert "副高级" in a3.answer
+    assert "实验" in a4.standalone and "中级" in a4.answer
+    assert a5.refused
+    assert len(engine.history) == 10 and engine.history[2] == {"role": "user", "content": "那远程的呢？"}
+
+
+def test_explicit_history_does_not_touch_engine_history(index: RecordingIndex) -> None:
+    engine = ChatEngine(index)
+    ans = engine.ask("那远程的呢？", history=[{"role": "user", "content": "面授项目最多几个学分？"}])
+    assert "3学分" in norm(ans.answer) and engine.history == []
+
+
+# -- the current review ------------------------------------------------------------------------
+
+ID = "110101199003071234"
+
+
+def _report() -> Report:
+    form = Form(level="北京市级", credits=12, total_hours=30, lead=Lead(name="张三", id_number=ID))
+    credit = Finding(rule="credit-rate", severity="error", message="拟授学分 12 与教学总时长 30 小时不符（3 小时 = 1 学分，应为 10 学分）",
+                     fields=["credits"], fix="将拟授学分改为 10", source=Source(doc=BJ25, section="认真核对 10", quote="填报时注意学时学分匹配：**3小时1学分。"))
+    ident = Finding(rule="id-number", severity="error", message=f"身份证号码 {ID} 校验位不正确", fields=["lead.id_number"],
+                    fix="核对身份证号码")
+    peer = NarrativeCritique(chars=150, min_chars=200, score=40, issues=["未写明培训形式"], suggestions=["补充培训内容和形式，不少于200字"])
+    return Report(form=form, findings=[credit, ident], narratives={"peer_review": peer})
+
+
+def test_report_question_uses_the_findings(index: RecordingIndex) -> None:
+    ans = ChatEngine(index, report=_report()).ask("为什么说我的学分不对？")
+    assert not ans.refused
+    assert "应为 10 学分" in ans.answer and "将拟授学分改为 10" in ans.answer and "拟授学分：12" in ans.answer
+    assert ans.citations[0].doc == BJ25 and "3小时1学分" in ans.citations[0].quote
+    assert "身份证" not in ans.answer  # only the findings the question is about
+    assert _markers_map(ans)
+
+
+def test_report_question_uses_the_critique(index: RecordingIndex) -> None:
+    ans = ChatEngine(index, report=_report()).ask("同行评议要怎么改？")
+    assert "补充培训内容和形式" in ans.answer and "未写明培训形式" in ans.answer
+
+
+def test_report_context_sent_to_model_is_masked(index: RecordingIndex, scripted_server) -> None:  # noqa: F811
+    scripted_server.default = echo_handler
+    ChatEngine(index, model=_model(scripted_server), report=_report()).ask("我的申报书有什么问题？")
+    sent = json.dumps(scripted_server.chat_requests[-1], ensure_ascii=False)
+    assert "校验位不正确" in sent and ID not in sent
+
+
+# -- streaming ----------------------------------------------------------------------------------
+
+
+def test_stream_offline_yields_the_answer_in_chunks(index: RecordingIndex) -> None:
+    engine = ChatEngine(index)
+    chunks = list(engine.stream("同行评议意见至少写多少字？"))
+    assert len(chunks) > 2 and "".join(chunks) == engine.last_answer.answer
+    assert engine.history[-1]["content"] == engine.last_answer.answer
+
+
+def test_stream_model_tokens_then_verified_answer(index: RecordingIndex, scripted_server) -> None:  # noqa: F811
+    scripted_server.default = echo_handler
+    engine = ChatEngine(index, model=_model(scripted_server))
+    chunks = list(engine.stream("远程项目学分上限是多少？"))
+    assert len(chunks) > 5 and scripted_server.chat_requests[-1].get("stream") is True
+    assert engine.last_answer.mode == "scripted-model" and _all_verbatim(engine.last_answer)
+    assert engine.last_answer.answer.split("\n")[0] in "".join(chunks).replace("\n\n引用", "\n引用")
+
+
+def test_stream_model_rejected_answer_ends_with_fallback(index: RecordingIndex, scripted_server) -> None:  # noqa: F811
+    scripted_server.enqueue("每个项目不超过12学分 [1]\n\n引用：\n[1] 「每个项目不超过12学分」")
+    engine = ChatEngine(index, model=_model(scripted_server))
+    text = "".join(engine.stream("面授项目最多可以授几个学分？"))
+    assert engine.last_answer.mode == "extractive" and "未通过核验" in text
+    assert text.endswith(engine.last_answer.answer)
+
+
+# -- CLI ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_cli_ask_json(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from review.cli import app
+
+    monkeypatch.setenv("CME_DATA_DIR", str(tmp_path / "data"))
+    for var in ("CME_LLM_MODEL", "CME_LLM_BASE_URL", "CME_LLM_API_KEY", "OPENAI_API_KEY", "CME_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("CME_CONFIG", str(tmp_path / "none.toml"))
+    res = CliRunner().invoke(app, ["ask", "远程项目最多几个学分？", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert set(out) == {"answer", "citations", "mode"} and out["mode"] == "extractive"
+    assert "3学分" in norm(out["answer"]) and out["citations"][0]["doc"]
