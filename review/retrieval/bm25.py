@@ -1,0 +1,98 @@
+"""Lexical channel: jieba tokens (with a CME domain dictionary) scored by bm25s."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Optional
+
+import numpy as np
+
+# Domain words jieba would otherwise split ("副高级" -> "副", "高级").
+DOMAIN_WORDS = (
+    "学分 学时 副高级 正高级 中级 初级 项目负责人 同行评议 授课教师 外省学员 基层学员 京津冀互认 互认项目 远程项目 面授 "
+    "申报单位 申办单位 学（协）会 学协会 执行情况 承诺书 风景名胜区 风景区 继续医学教育 推荐项目 国家级 市级 北京市级 省级 "
+    "理论授课 实践 技术示范 实验 临床技能 护理专业 在职 在岗 工作单位 申报书 报备 督查 督查系统 学分证书 电子证书 "
+    "拟招生人数 招生人数 占比 期次 多期举办 举办地点 公章 盖章 签字 知情同意 意识形态 公益性 营利 商业贿赂 "
+    "传染病防治 感染病学 全员必修课 学分审验 刷卡 进修 学科 二级学科 三级学科 中医类 主要成绩 基本情况 推荐理由 "
+    "年会 峰会 论坛 实操训练 学员通讯录 执行率 项目编号 申请代码 副主任医师 主任医师 主治医师 副教授 副研究员 "
+    "主管护师 副主任护师 主任护师 住院医师 医疗卫生 教学 科研机构 限额推荐 首次申报 暂缓校验 执业许可证 年检"
+).split()
+
+# Function words and question particles carry no policy meaning.
+STOP = frozenset(
+    "的 了 是 吗 呢 吧 啊 么 在 和 与 及 或 等 也 都 就 要 会 能 可以 可 有 没有 我 我们 你 他 这 那 哪 什么 怎么 怎样 多少 几 "
+    "个 一 不 被 把 对 为 从 以 之 其 于 上 中 下 还 又 请问 如果 需要 应该 是否 得 着 过 该".split()
+)
+# How applicants and office staff say it -> the notices' own words (query side only).
+COLLOQUIAL = {
+    "老师": "授课教师", "讲师": "授课教师", "讲课": "授课", "上课": "授课", "讲": "授课", "本院": "本单位", "我院": "本单位",
+    "外地": "外省", "主治": "中级", "主治医师": "中级", "主管护师": "中级", "副主任": "副高级", "副教授": "副高级",
+    "换": "更改 变更 调整", "换人": "变更", "上班": "在职 任职", "退休": "在职 在岗", "返聘": "在职 在岗",
+    "最多": "不超过", "上限": "不超过", "超标": "不超过", "至少": "不低于 不少于", "最少": "不低于 不少于",
+    "办": "举办", "办班": "举办", "开班": "举办", "办完": "举办 完成", "截止": "时间", "最晚": "前", "代报": "代申",
+    "logo": "标识 商品名", "商标": "标识", "网课": "远程", "线上": "远程", "几分": "学分", "分": "学分",
+    "学会": "学（协）会", "协会": "学（协）会", "造假": "弄虚作假", "盖章": "公章", "随便": "如实 准确",
+    "写够": "不少于", "字数": "不少于",
+}
+_PUNCT = re.compile(r"^[\W_]+$")
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    """A private jieba tokenizer with the domain dictionary (the global one is left alone)."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    for w in DOMAIN_WORDS:
+        tk.add_word(w, freq=200000)
+    return tk
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode jieba tokens, lower-cased, without stop words or punctuation."""
+    out = []
+    for tok in _tokenizer().cut_for_search(text.replace("**", "")):
+        tok = tok.strip().lower()
+        if tok and tok not in STOP and not _PUNCT.match(tok):
+            out.append(tok)
+    return out
+
+
+def expand(tokens: list[str]) -> list[str]:
+    """Query tokens plus the official terms for colloquial ones."""
+    out = list(tokens)
+    for t in tokens:
+        if t in COLLOQUIAL:
+            out.extend(tokenize(COLLOQUIAL[t]))
+    return out
+
+
+class BM25Channel:
+    """A bm25s index over pre-tokenised chunks; rebuilt in milliseconds from stored tokens."""
+
+    def __init__(self, corpus_tokens: list[list[str]]) -> None:
+        import bm25s
+
+        self._bm25 = bm25s.BM25()
+        self._bm25.index([t or [""] for t in corpus_tokens], show_progress=False)
+        self._vocab = set(self._bm25.vocab_dict)
+        self.size = len(corpus_tokens)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for the query."""
+        toks = [t for t in expand(tokenize(query)) if t in self._vocab]
+        if not toks:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(toks), dtype=np.float32)
+
+    def search(self, query: str, k: int, allowed: Optional[np.ndarray] = None) -> list[tuple[int, float]]:
+        """Top-k (chunk index, score) with a positive score, optionally restricted by a boolean mask."""
+        s = self.scores(query)
+        if allowed is not None:
+            s = np.where(allowed, s, 0.0)
+        order = np.argsort(-s, kind="stable")[:k]
+        return [(int(i), float(s[i])) for i in order if s[i] > 0]

@@ -1,0 +1,83 @@
+"""Dense channel storage: a Chroma collection of precomputed vectors (never Chroma's default embedder)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+ADD_BATCH = 256
+
+
+def make_client(settings: Any) -> Any:
+    """HttpClient when settings.chroma_host is set, else a PersistentClient under data_dir/chroma."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    cs = ChromaSettings(anonymized_telemetry=False)
+    if getattr(settings, "chroma_host", ""):
+        return chromadb.HttpClient(host=settings.chroma_host, port=int(settings.chroma_port), settings=cs)
+    path = Path(settings.data_dir) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=cs)
+
+
+def wipe_local(settings: Any) -> None:
+    """Delete the embedded Chroma directory (after it failed to open)."""
+    if not getattr(settings, "chroma_host", ""):
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()  # chroma caches one client per path; drop the broken one
+        shutil.rmtree(Path(settings.data_dir) / "chroma", ignore_errors=True)
+
+
+class ChromaStore:
+    """One collection holding a vector per chunk, keyed by chunk index."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.client = client
+        self.name = name
+        self._col: Any = None
+
+    def open(self) -> Optional[Any]:
+        """The existing collection, or None when it does not exist."""
+        try:
+            self._col = self.client.get_collection(self.name, embedding_function=None)
+        except Exception:  # noqa: BLE001 - chroma raises different types for "not found"
+            self._col = None
+        return self._col
+
+    def count(self) -> int:
+        """Number of stored vectors (0 when there is no collection)."""
+        return int(self._col.count()) if self._col is not None else 0
+
+    def reset(self) -> None:
+        """Drop and recreate the collection (cosine space, no embedding function)."""
+        try:
+            self.client.delete_collection(self.name)
+        except Exception:  # noqa: BLE001 - absent collection
+            pass
+        self._col = self.client.create_collection(
+            self.name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+
+    def add(self, vectors: np.ndarray, metadatas: list[dict[str, Any]], documents: list[str]) -> None:
+        """Store vectors; ids are the chunk positions."""
+        for i in range(0, len(documents), ADD_BATCH):
+            j = min(i + ADD_BATCH, len(documents))
+            self._col.add(
+                ids=[str(n) for n in range(i, j)],
+                embeddings=vectors[i:j],
+                metadatas=metadatas[i:j],
+                documents=documents[i:j],
+            )
+
+    def query(self, vector: np.ndarray, k: int, docs: Optional[list[str]] = None) -> list[tuple[int, float]]:
+        """Top-k (chunk index, cosine similarity)."""
+        where = {"doc": {"$in": list(docs)}} if docs else None
+        res = self._col.query(query_embeddings=[vector], n_results=k, where=where, include=["distances"])
+        return [(int(i), 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]

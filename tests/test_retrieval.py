@@ -1,0 +1,242 @@
+"""Policy retrieval: chunking, verbatim quotes, hybrid search, index lifecycle, CLI, rule sources."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from review.config import POLICY_DIR, Settings
+from review.errors import IndexError_
+from review.retrieval import Passage, PolicyIndex, get_index
+from review.retrieval.corpus import (
+    HARD_NOISE,
+    MAX_CHARS,
+    chunk_text,
+    find_quote,
+    find_quote_all,
+    load_docs,
+    parse_provenance,
+    quote_in_corpus,
+)
+from review.retrieval.embed import verify_weights
+from review.retrieval.index import rrf
+
+NAT24 = "national-2024-project-requirements.txt"
+BJ25 = "bj-2025-application-requirements.txt"
+PKU26 = "pku-2026-approved-projects-notice.txt"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> PolicyIndex:
+    """One index over the real corpus, built once for the whole session in a tmp data_dir."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("cme_retrieval"))
+    index = get_index(settings)
+    index.build()
+    return index
+
+
+@pytest.fixture()
+def tiny_settings(tmp_path: Path) -> Settings:
+    """A one-notice corpus (fast to embed) in its own data_dir."""
+    pdir = tmp_path / "policy"
+    pdir.mkdir()
+    shutil.copy(POLICY_DIR / PKU26, pdir / PKU26)
+    shutil.copy(POLICY_DIR / "README.md", pdir / "README.md")
+    return Settings(data_dir=tmp_path / "data", policy_dir=pdir)
+
+
+# --- corpus -------------------------------------------------------------------------------------
+
+
+def test_chunks_are_exact_spans_without_slide_noise() -> None:
+    for doc in load_docs(POLICY_DIR):
+        chunks = chunk_text(doc.name, doc.text)
+        assert chunks, doc.name
+        for c in chunks:
+            assert doc.text[c.start : c.end] == c.text
+            assert len(c.clean) <= MAX_CHARS + 40
+            lines = {ln.strip().replace("**", "") for ln in c.text.splitlines()}
+            assert not lines & HARD_NOISE, (c.chunk_id, lines & HARD_NOISE)
+            assert "- 1 -" not in lines
+
+
+def test_readme_is_provenance_not_a_source() -> None:
+    docs = {d.name: d for d in load_docs(POLICY_DIR)}
+    assert "README.md" not in docs and len(docs) == 5
+    pku = docs[PKU26].meta
+    assert pku.doc_number == "北医继教〔2026〕19号" and pku.date == "2026-04-14"
+    assert pku.issuer == "北京大学医学部继续教育处"
+    assert docs["national-2021-first-batch-notice.txt"].meta.doc_number == "全继委办发〔2020〕24号"
+    assert "work-meeting" not in docs[BJ25].meta.title
+
+
+def test_parse_provenance_row() -> None:
+    row = "| a.txt | 标题 (slides; note) | 某委员会, 京继委办发〔2024〕4号 | 2024-11 | Beijing |"
+    meta = parse_provenance(row)["a.txt"]
+    assert (meta.title, meta.issuer, meta.doc_number, meta.scope) == ("标题", "某委员会", "京继委办发〔2024〕4号", "Beijing")
+
+
+def test_section_path_follows_notice_structure() -> None:
+    doc = next(d for d in load_docs(POLICY_DIR) if d.name == NAT24)
+    hit = [c for c in chunk_text(doc.name, doc.text) if "理论授课教师应具有副高级" in c.clean]
+    assert hit and hit[0].section == "五、项目负责人及授课教师 > 4."
+
+
+def test_slide_items_are_split_at_markers() -> None:
+    doc = next(d for d in load_docs(POLICY_DIR) if d.name == BJ25)
+    chunks = chunk_text(doc.name, doc.text)
+    credit = [c for c in chunks if "远程项目不超过3学分" in c.clean]
+    assert credit and credit[0].section.startswith("PART 3") and "认真核对各项信息" in credit[0].section
+
+
+# --- verbatim quotes ----------------------------------------------------------------------------
+
+
+def test_quote_across_hard_line_breaks() -> None:
+    quote = "每位授课教师理论授课内容原则上不超过3学时"  # split over two lines in the national notice
+    assert quote_in_corpus(quote, POLICY_DIR)
+    doc, start, end = find_quote(quote, POLICY_DIR)  # type: ignore[misc]
+    text = (POLICY_DIR / doc).read_text(encoding="utf-8")
+    assert doc == NAT24 and "".join(text[start:end].split()) == quote
+
+
+def test_quote_ignores_bold_markers_but_not_words() -> None:
+    assert quote_in_corpus("每个项目不超过10学分，远程项目不超过3学分", POLICY_DIR)
+    assert not quote_in_corpus("每个项目不超过12学分", POLICY_DIR)
+    assert not quote_in_corpus("   ", POLICY_DIR)
+    assert quote_in_corpus("远程项目不超过3学分", POLICY_DIR, doc=BJ25)
+    assert not quote_in_corpus("远程项目不超过3学分", POLICY_DIR, doc=NAT24)
+
+
+def test_find_quote_all_reports_repeats() -> None:
+    hits = find_quote_all("累计满3个月 授予25学分", POLICY_DIR)
+    assert len(hits) == 3 and {h[0] for h in hits} == {"bj-2024-supervision-and-2025-credit-rules.txt"}
+
+
+# --- search -------------------------------------------------------------------------------------
+
+
+def test_search_finds_the_clause(built: PolicyIndex) -> None:
+    hits = built.search("远程项目最多给几分？", k=5)
+    assert all(isinstance(h, Passage) for h in hits) and len(hits) == 5
+    assert any(h.doc == BJ25 and "远程项目" in h.text and "3学分" in h.text for h in hits)
+    top = hits[0]
+    assert (built.policy_dir / top.doc).read_text(encoding="utf-8")[top.start : top.end] == top.text
+    assert top.title and top.issuer and top.chunk_id
+
+
+@pytest.mark.parametrize("channel", ["bm25", "dense", "hybrid"])
+def test_each_channel_and_doc_filter(built: PolicyIndex, channel: str) -> None:
+    hits = built.search("项目负责人职称要求", k=4, channel=channel, docs=[NAT24])
+    assert hits and {h.doc for h in hits} == {NAT24}
+    assert hits[0].score >= hits[-1].score
+
+
+def test_unknown_channel_is_a_clear_error(built: PolicyIndex) -> None:
+    with pytest.raises(IndexError_) as e:
+        built.search("学分", channel="magic")
+    assert "检索方式" in e.value.zh
+
+
+def test_rrf_prefers_agreement() -> None:
+    fused = rrf([[1, 2, 3], [3, 1, 4]])
+    assert [i for i, _ in fused][:2] == [1, 3] and len(fused) == 4
+
+
+def test_reopen_does_not_reembed(built: PolicyIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    again = PolicyIndex(built.settings)
+
+    def boom(texts: list[str]) -> None:
+        raise AssertionError("re-embedded on reopen")
+
+    monkeypatch.setattr(again.embedder, "embed_passages", boom)
+    stats = again.build()
+    assert stats["rebuilt"] is False and stats["chunks"] == len(built.chunks)
+
+
+def test_as_retriever_returns_documents(built: PolicyIndex) -> None:
+    docs = built.as_retriever(k=3).invoke("外地学员要占多少？")
+    assert len(docs) == 3
+    assert docs[0].page_content and docs[0].metadata["doc"] and "start" in docs[0].metadata
+
+
+def test_cli_search_and_index_json(built: PolicyIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from review.cli import app
+
+    monkeypatch.setenv("CME_DATA_DIR", str(built.settings.data_dir))
+    res = CliRunner().invoke(app, ["search", "同行评议找谁写？", "-k", "3", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.output)
+    assert len(rows) == 3 and set(rows[0]) == {"doc", "title", "section", "text", "score"}
+    res = CliRunner().invoke(app, ["index"])
+    assert res.exit_code == 0 and json.loads(res.output)["rebuilt"] is False
+
+
+def test_every_rule_title_finds_its_source(built: PolicyIndex) -> None:
+    try:
+        from review.rules import ALL_RULES
+    except ModuleNotFoundError:
+        pytest.skip("review.rules not written yet")
+    misses = []
+    for rule in ALL_RULES:
+        if not rule.sources:
+            continue
+        src = rule.sources[0]
+        spans = [(s, e) for _, s, e in find_quote_all(src.quote, built.policy_dir, src.doc)]
+        assert spans, f"{rule.id}: quote not in {src.doc}"
+        hits = built.search(rule.title, k=3)
+        if not any(h.doc == src.doc and any(h.start < e and s < h.end for s, e in spans) for h in hits):
+            misses.append(rule.id)
+    assert not misses, f"rule sources not in top 3: {misses}"
+
+
+def test_eval_set_is_well_formed() -> None:
+    from eval.retrieval_eval import load_qa
+
+    qa = load_qa()
+    assert len(qa) >= 60 and len({q["id"] for q in qa}) == len(qa)
+    assert {q["gold_doc"] for q in qa} == {d.name for d in load_docs(POLICY_DIR)}
+    for q in qa:
+        assert find_quote(q["gold_passage"], POLICY_DIR, q["gold_doc"]), q["id"]
+        assert "".join(q["gold_passage"].split()) not in "".join(q["question"].split())
+
+
+# --- lifecycle ----------------------------------------------------------------------------------
+
+
+def test_rebuilds_when_a_notice_changes_is_added_or_removed(tiny_settings: Settings) -> None:
+    index = PolicyIndex(tiny_settings)
+    assert index.build()["rebuilt"] is True
+    assert index.build()["rebuilt"] is False
+    pdir = Path(tiny_settings.policy_dir)
+    (pdir / "extra.md").write_text("一、新规定\n\n每个项目须配备专职联络员，负责与学员沟通。\n", encoding="utf-8")
+    index.ensure()
+    assert any(c["doc"] == "extra.md" for c in index.chunks)
+    assert index.search("专职联络员", k=1)[0].doc == "extra.md"
+    (pdir / "extra.md").write_text("一、新规定\n\n每个项目须配备专职安全员。\n", encoding="utf-8")
+    assert "安全员" in index.search("专职安全员", k=1, channel="bm25")[0].text
+    (pdir / "extra.md").unlink()
+    index.ensure()
+    assert {c["doc"] for c in index.chunks} == {PKU26}
+
+
+def test_corrupt_chroma_is_rebuilt(tiny_settings: Settings) -> None:
+    PolicyIndex(tiny_settings).build()
+    for f in (Path(tiny_settings.data_dir) / "chroma").rglob("*.sqlite3"):
+        f.write_bytes(b"this is not a database")
+    stats = PolicyIndex(tiny_settings).build()
+    assert stats["rebuilt"] is True and stats["chunks"] > 0
+
+
+def test_weight_hash_mismatch_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / "e5-small-q4.bin"
+    fake.write_bytes(b"not the model")
+    with pytest.raises(IndexError_) as e:
+        verify_weights(fake)
+    assert "校验失败" in e.value.zh
+    assert len(verify_weights()) == 64  # the bundled file matches the pinned hash
