@@ -1,0 +1,1 @@
+"""Helpers for the Streamlit app: sections, page images, session state."""
