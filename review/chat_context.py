@@ -9,7 +9,8 @@ from review.rules.base import SEVERITY_ZH, Citation
 
 DRAFT_CUES: tuple[str, ...] = (
     "我的", "我们的", "我这", "我们这", "这份", "本申报书", "申报书里", "为什么说", "怎么改", "如何改", "如何修改",
-    "怎么修改", "本项目", "草稿", "被标", "报错", "哪里不对", "哪些问题", "有什么问题",
+    "怎么修改", "本项目", "草稿", "被标", "报错", "哪里不对", "哪些问题", "有什么问题", "不对", "错在", "未通过",
+    "没通过", "没有通过",
 )
 # topic word -> (rule id fragments, form field prefixes, narrative key)
 TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
@@ -127,9 +128,11 @@ def draft_context(report: Any, question: str, offset: int = 0, mask: Any = None)
     ctx = DraftContext()
     if report is None:
         return ctx
-    findings = matching_findings(report, question)
-    if not refers_to_draft(question) and not (topics_of(question) and findings):
+    # a general policy question ("远程项目最多几个学分？") is answered from the notices alone,
+    # even while a draft is loaded; the draft comes in only when the question points at it
+    if not refers_to_draft(question):
         return ctx
+    findings = matching_findings(report, question)
     values = _form_values(report, question)
     if values:
         ctx.lines.append("申报书填写：" + "；".join(values) + "。")
@@ -137,16 +140,12 @@ def draft_context(report: Any, question: str, offset: int = 0, mask: Any = None)
         line = f"【{SEVERITY_ZH[f.severity]}】{f.message}"
         if f.fix:
             line += f" 修改建议：{f.fix}"
-        if f.explanation:
-            line += f"（{f.explanation}）"
         cit = finding_citation(f)
         if cit is not None:
             ctx.citations.append(cit)
             line += f" [{offset + len(ctx.citations)}]"
         ctx.lines.append(line)
     ctx.lines += _critique_lines(report, question)
-    if ctx.lines and not findings and not refers_to_draft(question):
-        return DraftContext()
     masker = mask or (lambda s: s)
     ctx.model_text = "\n".join(masker(x) for x in ctx.lines)
     return ctx

@@ -136,7 +136,19 @@ def asked_unit(question: str) -> str:
     return unit if unit in ("学分", "学时", "小时", "字", "期", "项", "人", "年", "周") else unit[:1] if unit[:1] in "字期项人年周" else ""
 
 
-def score_sentence(s: str, q_terms: list[str], numeric: bool, unit: str = "") -> float:
+# "最多几个学分" asks for an upper bound, "至少多少" for a lower one: prefer sentences that state that bound
+BOUND_CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "upper": (("最多", "上限", "最高", "不能超过", "封顶", "最大"), ("不超过", "不得超过", "不高于", "以内", "上限", "最多")),
+    "lower": (("至少", "最少", "下限", "最低", "不能少于"), ("不低于", "不少于", "以上", "至少")),
+}
+
+
+def asked_bound(question: str) -> str:
+    """'upper', 'lower' or '' for the kind of limit a question asks about."""
+    return next((k for k, (cues, _) in BOUND_CUES.items() if any(c in question for c in cues)), "")
+
+
+def score_sentence(s: str, q_terms: list[str], numeric: bool, unit: str = "", bound: str = "") -> float:
     """Term overlap (idf-weighted) with the question; numeric questions prefer a number, best with the asked unit."""
     ns = norm(s)
     score = sum(idf(t) for t in q_terms if norm(t) in ns)
@@ -144,6 +156,8 @@ def score_sentence(s: str, q_terms: list[str], numeric: bool, unit: str = "") ->
         score *= 1.3 if re.search(r"\d", ns) else 0.6
         if unit and re.search(r"\d[\d.]*[（(]?" + re.escape(unit), ns):
             score *= 1.6
+        if bound and any(w in ns for w in BOUND_CUES[bound][1]):
+            score *= 1.4
     if len(ns) < SHORT_SENTENCE and not re.search(r"\d", ns):
         score *= 0.5  # a bare heading ("项目负责人", "1.进修学习") states no rule
     return score / (0.75 + 0.25 * len(ns) / SENTENCE_NORM_CHARS)  # long run-on spans (slides, tables) answer poorly
@@ -154,6 +168,7 @@ def rank_sentences(question: str, passages: list[Any], scope: str = "") -> list[
     q_terms = [t for t in dict.fromkeys(terms(question)) if not t.isdigit()]
     numeric = is_numeric_question(question)
     unit = asked_unit(question)
+    bound = asked_bound(question)
     out: list[Sentence] = []
     seen: set[str] = set()
     for rank, p in enumerate(passages):
@@ -162,7 +177,7 @@ def rank_sentences(question: str, passages: list[Any], scope: str = "") -> list[
             if key in seen:
                 continue
             seen.add(key)
-            base = score_sentence(s, q_terms, numeric, unit)
+            base = score_sentence(s, q_terms, numeric, unit, bound)
             if base <= 0:
                 continue
             out.append(Sentence(s, p, rank, base * (1 + preference(p, scope)) - 0.05 * rank))

@@ -222,6 +222,14 @@ def test_report_question_uses_the_critique(index: RecordingIndex) -> None:
     assert "补充培训内容和形式" in ans.answer and "未写明培训形式" in ans.answer
 
 
+def test_general_question_with_a_draft_loaded_answers_from_the_notices(index: RecordingIndex) -> None:
+    """Regression: with a draft loaded, "远程项目最多几个学分？" used to lead with the draft's own findings."""
+    ans = ChatEngine(index, report=_report()).ask("远程项目最多可以授予几个学分？")
+    assert not ans.refused
+    assert "关于您的申报书" not in ans.answer and "将拟授学分改为 10" not in ans.answer
+    assert "3学分" in ans.answer.replace(" ", "")
+
+
 def test_report_context_sent_to_model_is_masked(index: RecordingIndex, scripted_server) -> None:  # noqa: F811
     scripted_server.default = echo_handler
     ChatEngine(index, model=_model(scripted_server), report=_report()).ask("我的申报书有什么问题？")
