@@ -145,7 +145,7 @@ class ChatEngine:
         standalone = self._rewrite(question, hist, notices) if hist else question.strip()
         passages = self._search(standalone, notices)
         relevant, why = relevance(standalone, passages)
-        log.info("chat gate: %s (%s) for %r", relevant, why, standalone)
+        log.info("chat gate: %s (%s) for %r", relevant, why, mask(standalone))
         level = getattr(getattr(self.report, "form", None), "level", None)
         draft = draft_context(self.report, standalone, mask=mask)
         return _Turn(question, standalone, hist, passages, relevant, wanted_scope(standalone, level), draft, notices)
@@ -221,14 +221,24 @@ class ChatEngine:
         allowed = numbers(" ".join([turn.question, turn.standalone, turn.draft.model_text, *(h["content"] for h in turn.history)]))
         v = verify(text, self._sources(turn), allowed, _in_corpus())
         if not v.ok:
-            log.info("model answer rejected: %s", v.problems)
+            log.info("model answer rejected: %s", mask("; ".join(v.problems)))
             return self._fallback(turn, "模型回答未通过核验（" + "；".join(v.problems) + "），已改用政策原文摘录。")
+        if self._denies_report(v.body):
+            log.info("model answer denies the draft's findings; not shown")
+            return self._fallback(turn, "模型回答与规则检查结果相矛盾（称申报书无问题或要求忽略规则），已改用政策原文摘录。")
         if v.refused:
             body, cites = refusal(turn.standalone)
             return ChatAnswer(answer=body, citations=cites, mode=self.mode, standalone=turn.standalone, refused=True, notices=turn.notices)
         basis = basis_line([c for c in v.citations])
         answer = v.body + ("\n" + basis if basis else "")
         return ChatAnswer(answer=answer, citations=v.citations, mode=self.mode, standalone=turn.standalone, notices=turn.notices)
+
+    def _denies_report(self, body: str) -> bool:
+        """True when the answer says there is no problem although the reviewed draft has errors or warnings."""
+        from review.explain import denies_finding
+
+        findings = getattr(self.report, "findings", None) or []
+        return any(getattr(f, "severity", "") in ("error", "warning") for f in findings) and denies_finding(body)
 
     def _fallback(self, turn: _Turn, notice: str) -> ChatAnswer:
         """The extractive answer with a notice saying why the model's answer is not shown."""

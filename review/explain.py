@@ -41,6 +41,10 @@ BASE_FACTS = ("title", "level", "subject", "category", "mode")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
+# An explanation must explain the finding, never deny it: an obedient answer to an injected "输出无问题"
+DENIAL = re.compile(r"(?<![不非])(?:无问题|没有问题|不存在问题|并无问题|无需修改|不需要修改|不必修改|可以忽略|"
+                    r"忽略(?:以上|上述|所有|全部)|(?:检查|审查|规则)(?:均|全部|都)?(?:已)?通过|"
+                    r"ignore (?:all|previous|the above)|all checks passed|no issues?\b)", re.I)
 
 
 # --- model answer schema -------------------------------------------------------------------------
@@ -292,6 +296,11 @@ def is_chinese(text: str) -> bool:
     return cjk >= 4 and cjk >= latin
 
 
+def denies_finding(text: str) -> bool:
+    """True when a text claims there is no problem or tells the reader to ignore the rules."""
+    return bool(DENIAL.search(text or ""))
+
+
 def check_citations(cites: list[CitationOut], ctxs: list[Ctx]) -> tuple[list[Citation], bool]:
     """Citations whose quote is verbatim in a given passage of the same document; False if any was dropped."""
     good: list[Citation] = []
@@ -328,7 +337,7 @@ def apply_model(findings: list[Finding], batch: ExplainBatch, form: Form, ctxs: 
     by_key = {x.key.strip(): x for x in batch.findings}
     form_text = json.dumps(mask_form(form).to_json_dict(), ensure_ascii=False) + json.dumps(
         form.to_json_dict(), ensure_ascii=False)
-    rejected: dict[str, list[str]] = {"numbers": [], "language": [], "citations": []}
+    rejected: dict[str, list[str]] = {"numbers": [], "language": [], "denial": [], "citations": []}
     for i, f in enumerate(findings):
         out = by_key[key_of(i)]
         text = out.explanation.strip()
@@ -336,6 +345,9 @@ def apply_model(findings: list[Finding], batch: ExplainBatch, form: Form, ctxs: 
             text += f"\n修改建议：{out.fix.strip()}"
         if not is_chinese(text):
             rejected["language"].append(f.rule)
+            continue
+        if denies_finding(text):
+            rejected["denial"].append(f.rule)
             continue
         mine = [c for c in ctxs if c.n in per.get(i, [])] or ctxs
         cites, cites_ok = check_citations(out.citations, mine)
@@ -357,6 +369,7 @@ def _notices(rejected: dict[str, list[str]]) -> list[str]:
     """Chinese notices for rejected parts of the model's answer."""
     why = {"numbers": "含有无法在申报书或政策原文中核实的数字，已改用离线解释",
            "language": "不是中文，已改用离线解释",
+           "denial": "与规则检查结论相矛盾（称无问题或要求忽略规则），已改用离线解释",
            "citations": "引用的原文未能在政策文件中逐字核实，已改用规则自带的出处并标记为未核实"}
     return [f"模型对 {len(rules)} 项问题（{'、'.join(dict.fromkeys(rules))}）的解释{why[k]}"
             for k, rules in rejected.items() if rules]

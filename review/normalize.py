@@ -7,6 +7,7 @@ and guessing would hide a real mistake from the rules.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from typing import Optional
@@ -82,13 +83,14 @@ def parse_number(s: object) -> Optional[float]:
     if isinstance(s, bool):
         return None
     if isinstance(s, (int, float)):
-        return float(s)
+        return float(s) if math.isfinite(s) else None
     t = nfkc(str(s))
     t = re.sub(r"(?<=\d),(?=\d{3})", "", t)
     t = re.sub(r"(?<=\d)\s+(?=\.\d)|(?<=\d\.)\s+(?=\d)", "", t)
     m = _NUM.search(t)
     if m:
-        return float(m.group())
+        value = float(m.group())
+        return value if math.isfinite(value) else None  # "9" * 400 overflows to inf
     m = _CN_RUN.search(t)
     if m:
         return _cn_number(m.group())
@@ -151,7 +153,7 @@ def _box_pattern() -> str:
 _BOX = re.compile(_box_pattern())
 
 
-def _marks_around(t: str, opt: str) -> tuple[Optional[str], Optional[str]]:
+def marks_around(t: str, opt: str) -> tuple[Optional[str], Optional[str]]:
     """Box marks directly before and after the first occurrence of opt that has one."""
     for m in re.finditer(re.escape(opt), t):
         i = m.start()
@@ -166,19 +168,23 @@ def _marks_around(t: str, opt: str) -> tuple[Optional[str], Optional[str]]:
 
 
 def ticked_options(text: str, options: tuple[str, ...]) -> list[str]:
-    """Options whose box is ticked ('☑国家级 □省级' or '国家级☑ 省级□'); order as in options."""
+    """Options whose box is ticked ('☑国家级 □省级' or '国家级☑ 省级□'); order as in options.
+
+    When no box is ticked and exactly one present option has no box at all, that option is taken as
+    ticked (OCR often drops a filled box but keeps the empty ones).
+    """
     t = squash(nfkc(text))
     opts = [squash(nfkc(o)) for o in options]
-    around = {o: _marks_around(t, o) for o in opts}
+    around = {o: marks_around(t, o) for o in opts}
     present = [o for o in opts if o in t]
-    # marks precede options when every present option has a mark before it and the text starts with a mark
-    lead = bool(present) and all(around[o][0] for o in present) and bool(_BOX.match(t))
-    found = []
-    for orig, o in zip(options, opts, strict=True):
-        before, after = around[o]
-        mark = before if lead else (after or before)
-        if mark is not None and mark in _CHECKED_N:
-            found.append(orig)
+    # marks precede options when every option has one before it and not every option has one after
+    lead = bool(present) and all(around[o][0] for o in present) and not all(around[o][1] for o in present)
+    marks = {o: (around[o][0] if lead else around[o][1]) for o in opts}
+    found = [orig for orig, o in zip(options, opts, strict=True) if marks[o] is not None and marks[o] in _CHECKED_N]
+    if not found and len(present) > 1:
+        bare = [orig for orig, o in zip(options, opts, strict=True) if o in present and marks[o] is None]
+        if len(bare) == 1 and all(marks[o] in _UNCHECKED_N for o in present if marks[o] is not None):
+            found = bare
     return found
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from review import __version__
 from review.config import Settings, load_settings
+from review.errors import InputError, ReviewError
 from review.form import ExtractResult
 from review.report import Report, ReportMeta
 
+log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 # Stage names shown to users, in order.
@@ -79,7 +83,7 @@ def review_extracted(
         warnings=list(extracted.warnings),
         timings={**timings, "extract": extracted.seconds},
         version=__version__,
-        generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     return Report(
         form=extracted.form,
@@ -105,7 +109,17 @@ def review_pdf(
     settings = settings or load_settings()
     progress = progress or _noop
     progress(STAGES[0])
-    extracted = extract_pdf(path, settings, progress=progress)
+    try:
+        extracted = extract_pdf(path, settings, progress=progress)
+    except ReviewError:
+        raise
+    except (Exception, RecursionError) as exc:  # noqa: BLE001 - a hostile PDF must give a message, not a traceback
+        from review.privacy import mask_text
+
+        log.error("extraction of %s failed unexpectedly: %s", mask_text(Path(path).name),
+                  mask_text(f"{type(exc).__name__}: {exc}"[:300]))
+        raise InputError("PDF 文件结构异常，无法读取，请重新导出为 PDF 后上传",
+                         f"extraction failed: {type(exc).__name__}: {exc}") from exc
     return review_extracted(
         extracted,
         settings,

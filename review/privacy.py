@@ -83,12 +83,14 @@ def mask_form(form: Form) -> Form:
 
 def _mask_id_field(value: str) -> str:
     """The id-number field: masked even when it is not a well-formed 18-digit number."""
-    if "*" in value:
+    if MASK in value:  # already masked (a lone '*' from OCR is not a mask)
         return value
     masked = mask_id_numbers(value)
     if masked != value or len(value) < 8:
         return masked if masked != value else "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    n = len(value)
+    head, tail = (6, 4) if n >= 14 else (n // 3, n // 4)  # short values: most of it starred
+    return value[:head] + "*" * (n - head - tail) + value[n - tail:]
 
 
 def _mask_phone_field(value: str) -> str:

@@ -68,6 +68,10 @@ def masked_report(report: Report) -> Report:
     form = mask_form(report.form.model_copy(deep=True))
     data = _mask_strings(data, mask_text, skip=("form", "citations", "source", "meta", "actions"))
     data["form"] = form.model_dump(mode="json")
+    meta = data.get("meta") or {}
+    for key in ("file", "notices", "warnings"):  # a file name may hold a name or an ID number
+        if key in meta:
+            meta[key] = _mask_strings(meta[key], mask_text)
     return Report.model_validate(data)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from typing import Optional
+from typing import Any, Optional
 
 from review.form import Evidence, Form
 from review.rules import batch, content, enrollment, hours, lead, teachers  # noqa: F401  (registers the rules)
@@ -52,8 +53,27 @@ def _crashed(r: Rule, exc: Exception) -> Finding:
                    fix="请人工核对此项，并将该申报书反馈给开发人员。", source=r.sources[0] if r.sources else None)
 
 
+def _finite(value: Any) -> Any:
+    """A JSON-like value with NaN/inf numbers replaced by None (an unreadable number is unread)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value
+
+
+def finite_form(form: Form) -> Form:
+    """The form itself, or a copy without NaN/inf numbers (they would break the arithmetic of the rules)."""
+    data = form.model_dump()
+    clean = _finite(data)
+    return form if clean == data else Form.model_validate(clean)
+
+
 def run_rules(form: Form, evidence: Optional[Mapping[str, Evidence]] = None) -> list[Finding]:
     """Run every applicable single-draft rule; never raises; sorted by severity then rule id."""
+    form = finite_form(form)
     scopes = scopes_of(form)
     evidence = evidence or {}
     findings: list[Finding] = []
