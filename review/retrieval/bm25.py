@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Optional
 
@@ -33,9 +34,13 @@ COLLOQUIAL = {
     "办": "举办", "办班": "举办", "开班": "举办", "办完": "举办 完成", "截止": "时间", "最晚": "前", "代报": "代申",
     "logo": "标识 商品名", "商标": "标识", "网课": "远程", "线上": "远程", "几分": "学分", "分": "学分",
     "学会": "学（协）会", "协会": "学（协）会", "造假": "弄虚作假", "盖章": "公章", "随便": "如实 准确",
-    "写够": "不少于", "字数": "不少于",
+    "写够": "不少于", "字数": "不少于", "每天": "一天", "每日": "一天",
 }
 _PUNCT = re.compile(r"^[\W_]+$")
+# Character channel: CJK unigrams + bigrams catch words jieba splits differently in question and notice.
+_RUNS = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9%]+")
+STOP_CHARS = frozenset("的了吗呢吧啊么什怎哪我们你他这那请问")
+K1, B = 1.2, 0.5  # milder length normalisation than bm25s' 1.5/0.75: slide chunks vary a lot in length (dev-tuned)
 
 
 @lru_cache(maxsize=1)
@@ -71,20 +76,38 @@ def expand(tokens: list[str]) -> list[str]:
     return out
 
 
+def query_tokens(query: str) -> list[str]:
+    """Word tokens of a question, with the official terms for colloquial ones."""
+    return expand(tokenize(query))
+
+
+def char_tokens(text: str) -> list[str]:
+    """CJK character unigrams and bigrams (function characters dropped), plus latin/digit runs."""
+    out: list[str] = []
+    for run in _RUNS.findall(text.lower().replace("**", "")):
+        if not "\u4e00" <= run[0] <= "\u9fff":
+            out.append(run)
+            continue
+        out.extend(ch for ch in run if ch not in STOP_CHARS)
+        out.extend(a + b for a, b in zip(run, run[1:], strict=False) if a not in STOP_CHARS and b not in STOP_CHARS)
+    return out
+
+
 class BM25Channel:
     """A bm25s index over pre-tokenised chunks; rebuilt in milliseconds from stored tokens."""
 
-    def __init__(self, corpus_tokens: list[list[str]]) -> None:
+    def __init__(self, corpus_tokens: list[list[str]], query_tokenizer: Callable[[str], list[str]] = query_tokens) -> None:
         import bm25s
 
-        self._bm25 = bm25s.BM25()
+        self._bm25 = bm25s.BM25(k1=K1, b=B)
         self._bm25.index([t or [""] for t in corpus_tokens], show_progress=False)
         self._vocab = set(self._bm25.vocab_dict)
+        self._query_tokens = query_tokenizer
         self.size = len(corpus_tokens)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for the query."""
-        toks = [t for t in expand(tokenize(query)) if t in self._vocab]
+        toks = [t for t in self._query_tokens(query) if t in self._vocab]
         if not toks:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(toks), dtype=np.float32)

@@ -269,7 +269,8 @@ def _blocks(lines: list[Line]) -> list[_Block]:
             b.lines.pop(0)
         while b.lines and lines[b.lines[-1]].kind == "soft":
             b.lines.pop()
-        b.heading_only = len(b.lines) == 1 and lines[b.lines[0]].level is not None and lines[b.lines[0]].level <= 2
+        level = lines[b.lines[0]].level if b.lines else None
+        b.heading_only = len(b.lines) == 1 and level is not None and level <= 2
     return [b for b in blocks if b.lines]
 
 

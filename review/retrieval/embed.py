@@ -105,7 +105,7 @@ class OpenAIEmbedder:
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         try:
-            out = []
+            out: list[list[float]] = []
             for i in range(0, len(texts), BATCH):
                 resp = self._client.embeddings.create(model=self.model, input=texts[i : i + BATCH])
                 out.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))

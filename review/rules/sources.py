@@ -117,8 +117,9 @@ BJ_CREDIT_RATE = _s(BJ25, "PART 3 认真核对各项信息 10", "填报时注意
 # --- Beijing 2024 supervision / 2025 credit rules ---
 BJS_LEAD_ABSENT = _s(BJ24S, "系统内督查发现的主要问题 1", "上传授课教师讲课照片中未见项目负责人")
 BJS_HOURS = _s(BJ24S, "系统内督查发现的主要问题 6", "讲授时间不足、小时数与学分不匹配")
-BJS_PER_DAY = _s(BJ24S, "2024年继教学分审验发现主要问题 6", "在同一天录入超过2分项目学习学分，不符合管理规定")
-BJS_TWO_A_DAY = _s(BJ24S, "继教项目学分证书录入要求", "一天授予2学分")
+# credit-per-day cites these in this order: the rule itself first (RULES.md), then the audit finding that enforces it.
+BJS_PER_DAY = _s(BJ24S, "继教项目学分证书录入要求", "一天授予2学分")
+BJS_TWO_A_DAY = _s(BJ24S, "2024年继教学分审验发现主要问题 6", "在同一天录入超过2分项目学习学分，不符合管理规定")
 BJS_REMOTE_RATE = _s(BJ24S, "远程继教项目管理要求", "※远程继教项目-3小时授予1学分")
 
 # --- PKU 2026 ---
