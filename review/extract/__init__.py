@@ -1,0 +1,152 @@
+"""PDF draft -> ExtractResult: validate -> page rows (text/tables/OCR) -> tables -> pairs -> typed form."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Optional
+
+from review.config import Settings, load_settings
+from review.errors import InputError
+from review.extract.acroform import acroform_values, apply_acroform
+from review.extract.build import build_form
+from review.extract.history import find_history
+from review.extract.labels import match_label
+from review.extract.pairs import pair_rows
+from review.extract.pdfio import (
+    MAX_CONTENT_BYTES,
+    MIN_TEXT_CHARS,
+    PageRows,
+    Row,
+    content_bytes,
+    layout_rows,
+    page_rows,
+    validate,
+)
+from review.extract.tables import EVENT_COLS, TEACHER_COLS, find_event_lines, find_tables, find_teacher_lines
+from review.form import ExtractResult, Form
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+STAGE = "识别表格/OCR"
+
+__all__ = ["extract_pdf", "extract_rows"]
+
+
+def read_pages(path: Path, reader: Any, progress: Optional[Progress] = None) -> tuple[list[PageRows], list[int], list[str]]:
+    """Rows of every page; pages without a text layer are OCR'd. Returns pages, OCR page numbers, warnings."""
+    import pdfplumber
+
+    if progress:
+        progress(STAGE)
+    pages: list[PageRows] = []
+    ocr_pages: list[int] = []
+    warnings: list[str] = []
+    table_base = 0
+    try:
+        pdf = pdfplumber.open(str(path))
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types on broken files
+        raise InputError("PDF 文件已损坏或无法解析，请重新导出后上传", f"pdfplumber cannot open: {exc}") from exc
+    with pdf:
+        for i, page in enumerate(pdf.pages):
+            if content_bytes(reader, i) > MAX_CONTENT_BYTES:
+                warnings.append(f"第 {i + 1} 页内容过大，已跳过")
+                pages.append(PageRows(number=i + 1, chars=MIN_TEXT_CHARS))
+                continue
+            try:
+                pr = page_rows(page, i + 1, table_base)
+            except Exception as exc:  # noqa: BLE001 - fall back to pypdf's layout text for this page
+                log.warning("page %d: pdfplumber failed (%s); using layout text", i + 1, exc)
+                pr = _layout_or_empty(reader, i)
+                warnings.append(f"第 {i + 1} 页表格解析失败，已按版面文字读取")
+            table_base += max(pr.tables, 0) + 1
+            if pr.chars < MIN_TEXT_CHARS:
+                pr = _ocr_or_keep(path, i, pr, warnings)
+                if pr.rows and pr.rows[0].cells and pr.rows[0].cells[0].source == "ocr":
+                    ocr_pages.append(i + 1)
+            pages.append(pr)
+            page.flush_cache() if hasattr(page, "flush_cache") else None
+    return pages, ocr_pages, warnings
+
+
+def _layout_or_empty(reader: Any, index: int) -> PageRows:
+    try:
+        return layout_rows(reader, index)
+    except Exception:  # noqa: BLE001 - an unreadable page stays empty, with a warning
+        return PageRows(number=index + 1)
+
+
+def _ocr_or_keep(path: Path, index: int, pr: PageRows, warnings: list[str]) -> PageRows:
+    """OCR a page with (almost) no text layer; keep what we had if OCR fails or finds nothing."""
+    from review.extract import ocr
+
+    try:
+        res = ocr.ocr_page(path, index)
+    except Exception as exc:  # noqa: BLE001 - OCR problems must not sink the whole review
+        log.warning("page %d: OCR failed: %s", index + 1, exc)
+        warnings.append(f"第 {index + 1} 页没有文字层，OCR 识别失败")
+        return pr
+    if not res.rows:
+        warnings.append(f"第 {index + 1} 页没有文字层，OCR 也未识别出文字")
+        return pr
+    warnings.append(f"第 {index + 1} 页没有文字层，已用 OCR 识别")
+    return res
+
+
+def extract_rows(rows: list[Row]) -> tuple[Any, Any]:
+    """The label/value + table steps over rows: (form, evidence)."""
+    teachers, used_t = find_tables(rows, TEACHER_COLS, ("name", "hours"), min_cols=3)
+    if not teachers:
+        teachers, used_t = find_teacher_lines(rows)
+    events, used_e = find_tables(rows, EVENT_COLS, ("time", "venue"), min_cols=2)
+    if not events:
+        events, used_e = find_event_lines(rows)
+    history, used_h = find_history(rows)
+    found = pair_rows(rows, skip=frozenset(used_t | used_e | used_h))
+    has_commitment = any("承诺" in r.text for r in rows)
+    return build_form(found, teachers, events, history, rows, has_commitment)
+
+
+def _style(pages: list[PageRows], ocr_pages: list[int], fillable: bool) -> str:
+    """word-table / printout / scan / fillable (unknown when nothing was read)."""
+    if fillable:
+        return "fillable"
+    if not any(p.rows for p in pages):
+        return "unknown"
+    if ocr_pages and len(ocr_pages) * 2 >= len(pages):
+        return "scan"
+    table_labels = sum(1 for p in pages for r in p.rows if r.table >= 0 and match_label(r.cells[0].text))
+    text_labels = sum(1 for p in pages for r in p.rows if r.table < 0 and r.cells and match_label(r.cells[0].text.split("：")[0].split(":")[0]))
+    return "word-table" if table_labels > text_labels else "printout"
+
+
+def extract_pdf(path: str | Path, settings: Optional[Settings] = None, progress: Optional[Progress] = None) -> ExtractResult:
+    """Read a draft PDF into a typed Form with per-field Evidence; bad files raise InputError."""
+    t0 = time.perf_counter()
+    settings = settings or load_settings()
+    path = Path(path)
+    reader = validate(path, settings)
+    pages, ocr_pages, warnings = read_pages(path, reader, progress)
+    rows = [r for p in pages for r in p.rows]
+    try:
+        form, evidence = extract_rows(rows)
+    except Exception:  # noqa: BLE001 - a parser bug must degrade to an empty form, not a traceback
+        log.exception("field extraction failed")
+        form, evidence = Form(), {}
+        warnings.append("部分内容未能识别，请人工核对")
+    fields = acroform_values(reader)
+    if fields:
+        apply_acroform(form, evidence, fields)
+    if not rows and not fields:
+        warnings.append("未能从 PDF 中读出任何文字")
+    return ExtractResult(
+        form=form,
+        evidence=evidence,
+        style=_style(pages, ocr_pages, bool(fields)),
+        pages=len(pages),
+        ocr_pages=ocr_pages,
+        warnings=warnings,
+        seconds=round(time.perf_counter() - t0, 3),
+    )

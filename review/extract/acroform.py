@@ -1,0 +1,130 @@
+"""Fillable PDFs: AcroForm field values (named by FORM.md dotted keys or by labels) onto the Form."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Optional
+
+from review.extract.build import PRACTICE_WORDS, typed
+from review.extract.labels import match_label
+from review.form import Event, Evidence, Form, HistoryYear, Lead, PeerReviewer, Teacher
+from review.normalize import clean_value, parse_bool_yesno, parse_checkbox, parse_date, parse_int, parse_number
+
+log = logging.getLogger(__name__)
+_ON = {"/yes", "/on", "/1", "/true", "/checked", "yes", "on", "true", "1", "√", "☑", "■"}
+_OFF = {"/off", "/no", "/0", "/false", "off", "no", "false", "0", ""}
+_LIST = re.compile(r"^(teachers|events|history)[._\[](\d+)\]?[._](\w+)$")
+_NESTED = {"lead": Lead, "peer_reviewer": PeerReviewer}
+
+
+def _rects(reader: Any) -> dict[str, tuple[int, tuple[float, float, float, float]]]:
+    """Widget name -> (page, box in top-left PDF points)."""
+    out: dict[str, tuple[int, tuple[float, float, float, float]]] = {}
+    for pi, page in enumerate(reader.pages):
+        height = float(page.mediabox.height)
+        for ref in page.get("/Annots") or []:
+            a = ref.get_object()
+            name = a.get("/T") or (a.get("/Parent").get_object().get("/T") if a.get("/Parent") else None)
+            rect = a.get("/Rect")
+            if name is None or rect is None:
+                continue
+            x0, y0, x1, y1 = (float(v) for v in rect)
+            out.setdefault(str(name), (pi + 1, (round(x0, 1), round(height - y1, 1), round(x1, 1), round(height - y0, 1))))
+    return out
+
+
+def acroform_values(reader: Any) -> dict[str, tuple[str, Evidence]]:
+    """Filled AcroForm fields: name -> (raw value, evidence). Empty when the PDF has no form."""
+    try:
+        fields = reader.get_fields() or {}
+    except Exception as exc:  # noqa: BLE001 - a broken form dictionary means no form
+        log.warning("cannot read AcroForm: %s", exc)
+        return {}
+    if not fields:
+        return {}
+    rects = _rects(reader)
+    out: dict[str, tuple[str, Evidence]] = {}
+    for name, f in fields.items():
+        value = f.get("/V")
+        raw = "" if value is None else str(value)
+        page, box = rects.get(name.split(".")[-1], rects.get(name, (None, None)))
+        out[name] = (raw, Evidence(page=page, bbox=box, raw=raw, source="acroform"))
+    return out
+
+
+def _flag(raw: str) -> Optional[bool]:
+    low = raw.strip().lower()
+    if low in _ON:
+        return True
+    if low in _OFF:
+        return False if low else None
+    return parse_bool_yesno(raw) if parse_bool_yesno(raw) is not None else parse_checkbox(raw)
+
+
+def _key_of(name: str) -> Optional[str]:
+    """FORM key for a field name: the dotted key itself or a label-like name."""
+    if name in Form.model_fields or name.split(".")[0] in _NESTED:
+        return name
+    key = match_label(name)
+    return key if key and not key.startswith("_") else None
+
+
+def apply_acroform(form: Form, evidence: dict[str, Evidence], fields: dict[str, tuple[str, Evidence]]) -> None:
+    """Overwrite the form with AcroForm values (they are what the applicant typed)."""
+    lists: dict[str, dict[int, dict[str, str]]] = {"teachers": {}, "events": {}, "history": {}}
+    for name, (raw, ev) in fields.items():
+        m = _LIST.match(name)
+        if m:
+            lists[m.group(1)].setdefault(int(m.group(2)), {})[m.group(3)] = raw
+            evidence[f"{m.group(1)}.{int(m.group(2))}.{m.group(3)}"] = ev
+            continue
+        key = _key_of(name)
+        if key is None:
+            continue
+        _set(form, key, _typed(key, raw))
+        evidence[key] = ev
+    if lists["teachers"]:
+        form.teachers = [_teacher(lists["teachers"][i]) for i in sorted(lists["teachers"])]
+    if lists["events"]:
+        form.events = [_event(lists["events"][i]) for i in sorted(lists["events"])]
+    if lists["history"]:
+        form.history = [_history(lists["history"][i]) for i in sorted(lists["history"])]
+
+
+def _typed(key: str, raw: str) -> Any:
+    if key in ("jjj", "infectious_training", "lead.employed", "signed"):
+        return _flag(raw)
+    return typed(key, raw)
+
+
+def _set(form: Form, key: str, value: Any) -> None:
+    head, _, leaf = key.partition(".")
+    if leaf and head in _NESTED:
+        obj = getattr(form, head) or _NESTED[head]()
+        if leaf in type(obj).model_fields:
+            setattr(obj, leaf, value)
+            setattr(form, head, obj)
+    elif key in Form.model_fields:
+        setattr(form, key, value)
+
+
+def _teacher(v: dict[str, str]) -> Teacher:
+    method = clean_value(v.get("method"))
+    kind: Any = clean_value(v.get("kind"))
+    if kind not in ("theory", "practice"):
+        kind = ("practice" if any(w in method for w in PRACTICE_WORDS) else "theory") if method else None
+    return Teacher(name=clean_value(v.get("name")), title=clean_value(v.get("title")), unit=clean_value(v.get("unit")),
+                   topic=clean_value(v.get("topic")), method=method, hours=parse_number(v.get("hours")), kind=kind)
+
+
+def _event(v: dict[str, str]) -> Event:
+    return Event(start=parse_date(v.get("start")) or clean_value(v.get("start")),
+                 end=parse_date(v.get("end")) or clean_value(v.get("end")),
+                 days=parse_number(v.get("days")), venue=clean_value(v.get("venue")))
+
+
+def _history(v: dict[str, str]) -> HistoryYear:
+    return HistoryYear(year=parse_int(v.get("year")), national=_flag(v.get("national", "")),
+                       provincial=_flag(v.get("provincial", "")), executed=_flag(v.get("executed", "")),
+                       national_code=clean_value(v.get("national_code")), provincial_code=clean_value(v.get("provincial_code")))

@@ -1,0 +1,114 @@
+"""Scanned tables: deskew the page image, find ruling lines, and put OCR boxes into their grid cells."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+DARK = 150  # grey level below which a pixel is ink
+H_RUN = 60  # pixels: a horizontal ruling line is at least this long (text strokes are shorter)
+V_RUN = 40  # pixels: same for vertical lines
+MAX_SKEW = 2.0  # degrees searched when deskewing
+CELL_TOL = 6  # pixels: cells whose edges differ less are the same cell
+
+
+def estimate_skew(gray: Any) -> float:
+    """Skew angle in degrees that maximises the sharpness of the row profile (small image search)."""
+    from PIL import Image
+
+    small = Image.fromarray((gray < DARK).astype(np.uint8) * 255).resize(
+        (gray.shape[1] // 4, gray.shape[0] // 4), Image.Resampling.BILINEAR
+    )
+    best, score = 0.0, -1.0
+    for tenth in range(int(-MAX_SKEW * 10), int(MAX_SKEW * 10) + 1, 1):
+        angle = tenth / 10.0
+        prof = np.asarray(small.rotate(angle, resample=Image.Resampling.NEAREST), dtype=np.float32).sum(axis=1)
+        s = float(np.square(np.diff(prof)).sum())
+        if s > score:
+            best, score = angle, s
+    return best
+
+
+def deskew(img: Any) -> tuple[Any, float]:
+    """Rotated copy of an RGB page image with horizontal text lines, and the angle used."""
+    from PIL import Image
+
+    gray = img.mean(axis=2)
+    angle = estimate_skew(gray)
+    if abs(angle) < 0.05:
+        return img, 0.0
+    rot = Image.fromarray(img).rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255))
+    return np.asarray(rot), angle
+
+
+def _runs(mask: Any, run: int, axis: int) -> Any:
+    """Pixels covered by a full run of `run` ink pixels along axis."""
+    m = mask.astype(np.int32)
+    if axis == 0:
+        m = m.T
+    width = m.shape[1]
+    c = np.cumsum(np.pad(m, ((0, 0), (1, 0))), axis=1)
+    full = ((c[:, run:] - c[:, :-run]) == run).astype(np.int32)  # start x: pixels x..x+run-1 all ink
+    starts = np.pad(full, ((0, 0), (0, width - full.shape[1])))
+    cs = np.cumsum(np.pad(starts, ((0, 0), (1, 0))), axis=1)
+    hi = np.arange(width) + 1
+    lo = np.clip(np.arange(width) - run + 1, 0, None)
+    covered = (cs[:, hi] - cs[:, lo]) > 0
+    return covered.T if axis == 0 else covered
+
+
+def line_masks(img: Any) -> tuple[Any, Any]:
+    """Boolean masks of horizontal and vertical ruling-line pixels."""
+    ink = img.mean(axis=2) < DARK
+    return _runs(ink, H_RUN, 1), _runs(ink, V_RUN, 0)
+
+
+def cell_of(cx: int, cy: int, hmask: Any, vmask: Any) -> Optional[tuple[int, int, int, int]]:
+    """The ruled cell (left, top, right, bottom) around a point, or None when not inside a grid."""
+    h, w = hmask.shape
+    cx, cy = min(max(cx, 0), w - 1), min(max(cy, 0), h - 1)
+    up = np.nonzero(hmask[:cy, cx])[0]
+    down = np.nonzero(hmask[cy + 1 :, cx])[0]
+    left = np.nonzero(vmask[cy, :cx])[0]
+    right = np.nonzero(vmask[cy, cx + 1 :])[0]
+    if not (len(up) and len(down) and len(left) and len(right)):
+        return None
+    return int(left[-1]), int(up[-1]), int(cx + 1 + right[0]), int(cy + 1 + down[0])
+
+
+def _char_w(ch: str) -> float:
+    return 0.5 if ch.isascii() else 1.0
+
+
+def split_at_lines(box: tuple[float, float, float, float], text: str, vmask: Any) -> list[tuple[tuple[float, float, float, float], str]]:
+    """Split an OCR box whose text runs across a vertical ruling line (text split by character widths)."""
+    x0, y0, x1, y1 = box
+    cy = int((y0 + y1) / 2)
+    if not 0 <= cy < vmask.shape[0]:
+        return [(box, text)]
+    lo, hi = int(x0) + 4, int(x1) - 4
+    xs: Any = np.nonzero(vmask[cy, max(lo, 0) : max(hi, 0)])[0] if hi > lo else []
+    if len(xs) == 0 or not text:
+        return [(box, text)]
+    cut_x = lo + int(xs[0])
+    total = sum(_char_w(c) for c in text)
+    frac, acc, cut = (cut_x - x0) / max(x1 - x0, 1.0), 0.0, len(text)
+    for i, ch in enumerate(text):
+        if acc + _char_w(ch) / 2 > frac * total:
+            cut = i
+            break
+        acc += _char_w(ch)
+    left, right = text[:cut].strip(), text[cut:].strip()
+    out = []
+    if left:
+        out.append(((x0, y0, float(cut_x - 2), y1), left))
+    if right:
+        out += split_at_lines((float(cut_x + 3), y0, x1, y1), right, vmask)
+    return out
+
+
+def same_cell(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """True when two detected cells are the same within CELL_TOL."""
+    return all(abs(p - q) <= CELL_TOL for p, q in zip(a, b, strict=True))
+

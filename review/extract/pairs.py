@@ -1,0 +1,172 @@
+"""Label/value pairing over rows: same cell after a colon, the next cell, or the next line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from review.extract.labels import CONTEXT_KEYS, NARRATIVE_KEYS, inline_pattern, label_key, match_label
+from review.extract.pdfio import Cell, Row
+from review.normalize import join_lines
+
+_PAGE_NO = re.compile(r"^(第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?|[-—]\s*\d+\s*[-—]|\d+\s*/\s*\d+|page\s*\d+)$", re.I)
+
+
+@dataclass
+class Token:
+    """A label or a value piece inside a row."""
+
+    text: str
+    cell: Cell
+    key: Optional[str] = None  # set for labels
+    label: str = ""  # label_key of the label text
+    inline: bool = False  # label came with a colon inside a longer cell
+
+
+@dataclass
+class Found:
+    """A value found for a key, with the cells it came from."""
+
+    text: str
+    cells: list[Cell] = field(default_factory=list)
+
+
+def is_page_number(text: str) -> bool:
+    """True for page footers like '第 2 页', '- 2 -', '2/5'."""
+    return bool(_PAGE_NO.match(text.strip()))
+
+
+def _split_cell(cell: Cell) -> list[Token]:
+    """Tokens of one cell: a whole-cell label, or 'label：value' pieces, or a plain value."""
+    key = match_label(cell.text)
+    if key:
+        return [Token(cell.text, cell, key, label_key(cell.text))]
+    matches = list(inline_pattern().finditer(cell.text))
+    if not matches:
+        return [Token(cell.text, cell)]
+    toks: list[Token] = []
+    if cell.text[: matches[0].start()].strip():
+        toks.append(Token(cell.text[: matches[0].start()].strip(), cell))
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(cell.text)
+        lab = m.group(1)
+        k = match_label(lab) or "_ctx"
+        toks.append(Token(lab, cell, k, label_key(lab), inline=True))
+        val = cell.text[m.end() : end].strip()
+        if val:
+            toks.append(Token(val, cell))
+    return toks
+
+
+def tokenize(row: Row) -> list[Token]:
+    """Tokens of a row, keeping empty table cells as empty values."""
+    toks: list[Token] = []
+    for cell in row.cells:
+        if not cell.text.strip():
+            toks.append(Token("", cell))
+            continue
+        toks.extend(_split_cell(cell))
+    return toks
+
+
+def _resolve(tok: Token, ctx: str) -> Optional[str]:
+    """Final key of a label token given the section context."""
+    if ctx == "peer" and tok.label in _PEER:
+        return _PEER[tok.label]
+    if tok.key == "_ctx":
+        return _LEAD.get(tok.label)
+    return tok.key
+
+
+_PEER = {label_key(k): v for k, v in CONTEXT_KEYS["peer"].items()}
+_LEAD = {label_key(k): v for k, v in CONTEXT_KEYS["lead"].items()}
+
+
+def _next_context(key: Optional[str], ctx: str) -> str:
+    if key is None or key == "_stop":
+        return "lead" if key == "_stop" else ctx
+    if key == "peer_review" or key.startswith("peer_reviewer"):
+        return "peer"
+    return "lead"
+
+
+def _starts_with_label(toks: list[Token]) -> bool:
+    first = next((t for t in toks if t.text.strip()), None)
+    return first is not None and first.key is not None
+
+
+def pair_rows(rows: list[Row], skip: frozenset[int] = frozenset()) -> dict[str, Found]:
+    """Walk rows in order (skipping rows owned by table parsers) and collect the first non-empty value per key."""
+    tokenized = [[] if i in skip else tokenize(r) for i, r in enumerate(rows)]
+    found: dict[str, Found] = {}
+    ctx = "lead"
+    for ri, toks in enumerate(tokenized):
+        for ti, tok in enumerate(toks):
+            if tok.key is None:
+                continue
+            key = _resolve(tok, ctx)
+            ctx = _next_context(key, ctx)
+            if key is None or key == "_stop":
+                continue
+            values = _values_in_row(toks, ti)
+            if key in NARRATIVE_KEYS:
+                values = values + _following_rows(rows, tokenized, ri, skip)
+            elif not values and _last_in_row(toks, ti):
+                values = _next_line_value(rows, tokenized, ri)
+            text = join_lines([v.text for v in values]) if key in NARRATIVE_KEYS else " ".join(
+                v.text for v in values if v.text
+            ).strip()
+            cells = [v.cell for v in values] or [tok.cell]
+            if key not in found or (not found[key].text and text):
+                found[key] = Found(text, cells)
+    return found
+
+
+def _values_in_row(toks: list[Token], ti: int) -> list[Token]:
+    """Value tokens after a label up to the next label in the same row."""
+    out: list[Token] = []
+    for tok in toks[ti + 1 :]:
+        if tok.key is not None:
+            break
+        out.append(tok)
+    return out
+
+
+def _last_in_row(toks: list[Token], ti: int) -> bool:
+    return ti == len(toks) - 1
+
+
+def _next_line_value(rows: list[Row], tokenized: list[list[Token]], ri: int) -> list[Token]:
+    """The next row's leading value tokens, when it does not start with a label."""
+    for nxt in range(ri + 1, min(ri + 3, len(rows))):
+        toks = tokenized[nxt]
+        if not toks or all(is_page_number(t.text) for t in toks if t.text):
+            continue
+        if _starts_with_label(toks) or rows[nxt].table != rows[ri].table and rows[ri].table >= 0:
+            return []
+        first = [t for t in toks if t.key is None and t.text]
+        return first[:1]
+    return []
+
+
+def _following_rows(rows: list[Row], tokenized: list[list[Token]], ri: int, skip: frozenset[int]) -> list[Token]:
+    """Rows after a narrative label until the next label row (across pages)."""
+    out: list[Token] = []
+    for nxt in range(ri + 1, len(rows)):
+        if nxt in skip:
+            break
+        toks = tokenized[nxt]
+        texts = [t for t in toks if t.text.strip()]
+        if not texts:
+            continue
+        if len(texts) == 1 and is_page_number(texts[0].text):
+            continue
+        if _starts_with_label(toks):
+            break
+        for tok in toks:
+            if tok.key is not None:
+                return out
+            if tok.text:
+                out.append(tok)
+    return out

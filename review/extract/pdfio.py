@@ -1,0 +1,249 @@
+"""Open + validate a PDF, then turn each page into rows of cells (tables and text lines)."""
+
+from __future__ import annotations
+
+import logging
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from review.config import Settings
+from review.errors import InputError
+
+log = logging.getLogger(__name__)
+
+LINE_TOL = 3.0  # points: chars whose tops differ less than this share a line
+CELL_GAP = 1.6  # gaps wider than this many font sizes split a text line into cells
+SPACE_GAP = 0.3  # gaps wider than this many font sizes become a space
+MIN_TEXT_CHARS = 20  # pages with fewer chars are treated as having no text layer
+MAX_CONTENT_BYTES = 8_000_000  # a page content stream larger than this is not parsed (decompression bombs)
+
+
+@dataclass
+class Cell:
+    """One piece of text with its page and box (x0, top, x1, bottom in PDF points)."""
+
+    text: str
+    page: int
+    bbox: Optional[tuple[float, float, float, float]]
+    source: str = "text"
+
+
+@dataclass
+class Row:
+    """A table row or a text line: cells left to right."""
+
+    cells: list[Cell]
+    page: int
+    top: float = 0.0
+    table: int = -1  # table id (unique per document), -1 for text lines
+
+    @property
+    def text(self) -> str:
+        """All cell texts joined by a space."""
+        return " ".join(c.text for c in self.cells if c.text)
+
+
+@dataclass
+class PageRows:
+    """Rows of one page plus what we learned about it."""
+
+    number: int
+    rows: list[Row] = field(default_factory=list)
+    chars: int = 0
+    tables: int = 0
+    width: float = 0.0
+    height: float = 0.0
+
+
+def _bad(zh: str, en: str) -> InputError:
+    return InputError(zh, en)
+
+
+def validate(path: Path, settings: Settings) -> Any:
+    """Check size, magic bytes, encryption and page count; return an open pypdf reader."""
+    import pypdf
+
+    if not path.is_file():
+        raise _bad("找不到文件，请重新上传", f"file not found: {path}")
+    size = path.stat().st_size
+    if size == 0:
+        raise _bad("文件为空，请上传申报书 PDF", "empty file")
+    if size > settings.max_mb * 1024 * 1024:
+        raise _bad(f"文件超过 {settings.max_mb:g} MB，请压缩后再上传", f"file larger than {settings.max_mb} MB")
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF-" not in head:
+        raise _bad("这不是 PDF 文件，请上传申报书的 PDF 版本", "not a PDF (no %PDF- header)")
+    try:
+        reader = pypdf.PdfReader(str(path), strict=False)
+        if reader.is_encrypted:
+            try:
+                ok = bool(reader.decrypt(""))
+            except Exception:  # noqa: BLE001 - any decrypt failure means still encrypted
+                ok = False
+            if not ok:
+                raise _bad("文件已加密，请上传未加密的 PDF", "encrypted PDF (empty password rejected)")
+        n = len(reader.pages)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many types on broken files
+        raise _bad("PDF 文件已损坏或不完整，请重新导出后上传", f"corrupt PDF: {exc}") from exc
+    if n == 0:
+        raise _bad("PDF 没有任何页面，请检查文件", "PDF has zero pages")
+    if n > settings.max_pages:
+        raise _bad(f"PDF 共 {n} 页，超过 {settings.max_pages} 页的上限，请只上传申报书", f"too many pages: {n}")
+    return reader
+
+
+def _line_clusters(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Group chars (dicts with top/bottom/x0) into lines by vertical overlap."""
+    lines: list[list[dict[str, Any]]] = []
+    for ch in sorted(items, key=lambda c: (round(c["top"], 1), c["x0"])):
+        if lines:
+            last = lines[-1]
+            ref = last[0]
+            if abs(ch["top"] - ref["top"]) <= LINE_TOL or (
+                ch["top"] < ref["bottom"] - 0.5 * (ref["bottom"] - ref["top"])
+            ):
+                last.append(ch)
+                continue
+        lines.append([ch])
+    for ln in lines:
+        ln.sort(key=lambda c: c["x0"])
+    return lines
+
+
+def _chars_text(chars: list[dict[str, Any]]) -> str:
+    """Text of chars on one line, with a space where the gap is wide."""
+    out: list[str] = []
+    prev = None
+    for ch in chars:
+        if prev is not None:
+            gap = ch["x0"] - prev["x1"]
+            size = max(prev.get("size", 10.0), 1.0)
+            if gap > SPACE_GAP * size and out and out[-1] != " " and ch["text"] != " ":
+                out.append(" ")
+        out.append(ch["text"])
+        prev = ch
+    return "".join(out).strip()
+
+
+def _bbox(chars: list[dict[str, Any]]) -> tuple[float, float, float, float]:
+    return (
+        round(min(c["x0"] for c in chars), 1),
+        round(min(c["top"] for c in chars), 1),
+        round(max(c["x1"] for c in chars), 1),
+        round(max(c["bottom"] for c in chars), 1),
+    )
+
+
+def line_cells(chars: list[dict[str, Any]], page: int, source: str = "text") -> list[Cell]:
+    """Split one line of chars into cells at wide gaps."""
+    groups: list[list[dict[str, Any]]] = [[]]
+    prev = None
+    for ch in chars:
+        if prev is not None and ch["x0"] - prev["x1"] > CELL_GAP * max(prev.get("size", 10.0), 1.0):
+            groups.append([])
+        if ch["text"].strip() or groups[-1]:
+            groups[-1].append(ch)
+        prev = ch
+    cells = []
+    for g in groups:
+        text = _chars_text(g)
+        if text:
+            cells.append(Cell(text, page, _bbox([c for c in g if c["text"].strip()] or g), source))
+    return cells
+
+
+def _cell_text(chars: list[dict[str, Any]]) -> str:
+    """Text of a table cell: its lines joined without inventing characters."""
+    from review.normalize import join_lines
+
+    return join_lines([_chars_text(ln) for ln in _line_clusters(chars)])
+
+
+def _invisible(ch: dict[str, Any]) -> bool:
+    """White (or fully transparent-looking) text that a reader of the printed page cannot see."""
+    color = ch.get("non_stroking_color")
+    if isinstance(color, (int, float)):
+        color = (color,)
+    if not color or not isinstance(color, (tuple, list)):
+        return False
+    try:
+        vals = [float(v) for v in color]
+    except (TypeError, ValueError):
+        return False
+    if len(vals) == 4:  # CMYK: no ink at all
+        return all(v == 0 for v in vals)
+    return all(v >= 0.99 for v in vals)
+
+
+def _cy(ch: dict[str, Any]) -> float:
+    return (ch["top"] + ch["bottom"]) / 2
+
+
+def _inside(ch: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
+    cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def page_rows(page: Any, number: int, table_base: int) -> PageRows:
+    """Rows of one pdfplumber page: table rows from ruled tables, text lines elsewhere."""
+    chars = [c for c in page.chars if c.get("text") and not _invisible(c)]
+    out = PageRows(number=number, chars=sum(1 for c in chars if c["text"].strip()))
+    out.width, out.height = float(page.width), float(page.height)
+    tables = page.find_tables() if (page.rects or page.lines) else []
+    used: set[int] = set()
+    rows: list[Row] = []
+    order = sorted(range(len(chars)), key=lambda i: _cy(chars[i]))
+    ys = [_cy(chars[i]) for i in order]
+    for ti, table in enumerate(tables):
+        tid = table_base + ti
+        for trow in table.rows:
+            lo, hi = bisect_left(ys, trow.bbox[1]), bisect_right(ys, trow.bbox[3])
+            band = [order[k] for k in range(lo, hi) if order[k] not in used]
+            cells: list[Cell] = []
+            for box in trow.cells:
+                if box is None:
+                    continue
+                members = [i for i in band if i not in used and _inside(chars[i], box)]
+                used.update(members)
+                text = _cell_text([chars[i] for i in members])
+                cells.append(Cell(text, number, tuple(round(v, 1) for v in box), "table"))  # type: ignore[arg-type]
+            if cells:
+                rows.append(Row(cells, number, float(trow.bbox[1]), tid))
+    out.tables = len(tables)
+    rest = [c for i, c in enumerate(chars) if i not in used]
+    for ln in _line_clusters(rest):
+        cells = line_cells(ln, number)
+        if cells:
+            rows.append(Row(cells, number, min(c["top"] for c in ln)))
+    rows.sort(key=lambda r: r.top)
+    out.rows = rows
+    return out
+
+
+def layout_rows(reader: Any, index: int) -> PageRows:
+    """Row-preserving fallback from pypdf's layout text (no boxes)."""
+    import re
+
+    number = index + 1
+    text = reader.pages[index].extract_text(extraction_mode="layout") or ""
+    out = PageRows(number=number)
+    for i, line in enumerate(text.splitlines()):
+        parts = [p.strip() for p in re.split(r"\s{3,}", line) if p.strip()]
+        if parts:
+            out.rows.append(Row([Cell(p, number, None, "layout") for p in parts], number, float(i)))
+            out.chars += sum(len(p) for p in parts)
+    return out
+
+
+def content_bytes(reader: Any, index: int) -> int:
+    """Decompressed size of a page's content stream (0 when it cannot be read)."""
+    try:
+        contents = reader.pages[index].get_contents()
+        return len(contents.get_data()) if contents is not None else 0
+    except Exception:  # noqa: BLE001 - unreadable content is handled by the page parser
+        return 0

@@ -1,0 +1,280 @@
+"""Column tables (课程及教师信息, 多期举办信息): header detection, x-aligned rows, page continuation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from review.extract.labels import inline_pattern, label_key, match_label
+from review.extract.pairs import is_page_number
+from review.extract.pdfio import Cell, Row
+from review.normalize import join_lines
+
+TEACHER_COLS: dict[str, tuple[str, ...]] = {
+    "seq": ("序号",),
+    "name": ("姓名", "教师姓名", "授课教师"),
+    "title": ("专业技术职称", "职称", "技术职称"),
+    "method": ("教学方法", "授课方式", "教学形式"),
+    "unit": ("所在单位", "工作单位", "单位"),
+    "topic": ("讲授题目或实验内容", "讲授题目", "授课题目", "授课内容", "讲授内容"),
+    "hours": ("学时", "学时数", "授课学时", "时长"),
+}
+EVENT_COLS: dict[str, tuple[str, ...]] = {
+    "seq": ("期次", "期数", "序号"),
+    "time": ("举办时间", "举办日期", "时间"),
+    "days": ("举办天数", "天数"),
+    "venue": ("举办地点", "地点"),
+}
+_SECTION = re.compile(r"^[一二三四五六七八九十]+、|^第[一二三四五六七八九十\d]+部分|^\d{4}\s*年.*申报情况")
+_TOTAL = re.compile(r"^(合\s*计|总\s*计|小\s*计)")
+
+
+@dataclass
+class TableRow:
+    """One parsed row: column -> text, and the cells each column came from."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    cells: dict[str, Cell] = field(default_factory=dict)
+    row_index: int = 0
+
+
+@dataclass
+class Header:
+    """A recognised header row: column name -> x-range (or cell index)."""
+
+    cols: dict[str, tuple[float, float]]
+    order: list[str]
+    row: Row
+
+
+_SPEC_KEYS: dict[int, dict[str, str]] = {}
+
+
+def _col_of(text: str, spec: dict[str, tuple[str, ...]]) -> Optional[str]:
+    """Column name for a header cell text."""
+    keys = _SPEC_KEYS.get(id(spec))
+    if keys is None:
+        keys = {}
+        for col, names in spec.items():
+            for n in names:
+                keys.setdefault(label_key(n), col)
+        _SPEC_KEYS[id(spec)] = keys
+    return keys.get(label_key(text))
+
+
+def find_header(row: Row, spec: dict[str, tuple[str, ...]], need: tuple[str, ...]) -> Optional[Header]:
+    """Header when the row names every needed column (cells split on wide gaps or single spaces)."""
+    cells = list(row.cells)
+    if len(cells) == 1 and cells[0].text.count(" ") >= len(need) - 1:
+        cells = _split_spaced(cells[0])
+    cols: dict[str, tuple[float, float]] = {}
+    order: list[str] = []
+    for i, cell in enumerate(cells):
+        col = _col_of(cell.text, spec)
+        if col and col not in cols:
+            cols[col] = (cell.bbox[0], cell.bbox[2]) if cell.bbox else (float(i), float(i) + 0.5)
+            order.append(col)
+        elif col is None and cell.text.strip():
+            order.append("")
+    if all(n in cols for n in need):
+        return Header(cols, order, row)
+    return None
+
+
+def _split_spaced(cell: Cell) -> list[Cell]:
+    """Split a header cell written with single spaces into word cells (boxes approximated)."""
+    parts = cell.text.split()
+    if not cell.bbox:
+        return [Cell(p, cell.page, None, cell.source) for p in parts]
+    x0, top, x1, bottom = cell.bbox
+    total = sum(len(p) for p in parts) + len(parts) - 1
+    out, pos = [], 0
+    for p in parts:
+        a = x0 + (x1 - x0) * pos / total
+        b = x0 + (x1 - x0) * (pos + len(p)) / total
+        out.append(Cell(p, cell.page, (a, top, b, bottom), cell.source))
+        pos += len(p) + 1
+    return out
+
+
+def _assign(row: Row, header: Header) -> dict[str, Cell]:
+    """Map a row's cells to header columns by x-overlap (by index without boxes)."""
+    out: dict[str, Cell] = {}
+    cols = [c for c in header.order if c]
+    same_grid = row.table >= 0 and row.table == header.row.table and len(row.cells) == len(header.row.cells)
+    for i, cell in enumerate(row.cells):
+        if same_grid or cell.bbox is None:
+            col = header.order[i] if i < len(header.order) else None
+        else:
+            col = _nearest(cell, header, cols)
+        if not col or not cell.text.strip():
+            continue
+        if col in out:
+            prev = out[col]
+            out[col] = Cell(join_lines([prev.text, cell.text]), prev.page, prev.bbox, prev.source)
+        else:
+            out[col] = cell
+    return out
+
+
+def _nearest(cell: Cell, header: Header, cols: list[str]) -> Optional[str]:
+    """Column with the largest x-overlap, else the nearest centre."""
+    assert cell.bbox is not None
+    x0, x1 = cell.bbox[0], cell.bbox[2]
+    best, score = None, 0.0
+    for col in cols:
+        a, b = header.cols[col]
+        ov = min(x1, b) - max(x0, a)
+        if ov > score:
+            best, score = col, ov
+    if best:
+        return best
+    cx = (x0 + x1) / 2
+    return min(cols, key=lambda c: abs((header.cols[c][0] + header.cols[c][1]) / 2 - cx)) if cols else None
+
+
+def _is_stop(row: Row) -> bool:
+    """A row that ends a column table: a known label, a section header or a total line."""
+    first = next((c.text for c in row.cells if c.text.strip()), "")
+    if not first:
+        return False
+    if _SECTION.match(first.strip()):
+        return True
+    key = match_label(first)
+    if key is None:
+        m = inline_pattern().match(first.strip())
+        key = match_label(m.group(1)) if m else None
+    return key is not None and key not in ("lead.title", "_ctx")
+
+
+def parse_table(
+    rows: list[Row], start: int, header: Header, spec: dict[str, tuple[str, ...]], min_cols: int
+) -> tuple[list[TableRow], set[int]]:
+    """Data rows after a header until a stop row; returns parsed rows and the row indices used."""
+    out: list[TableRow] = []
+    used = {start}
+    for ri in range(start + 1, len(rows)):
+        row = rows[ri]
+        texts = [c.text for c in row.cells if c.text.strip()]
+        if not texts:
+            used.add(ri)
+            continue
+        if len(texts) == 1 and is_page_number(texts[0]):
+            continue
+        if find_header(row, spec, tuple(header.cols)[:2]):
+            used.add(ri)
+            continue
+        if _TOTAL.match(texts[0]) or _is_stop(row):
+            break
+        cells = _assign(row, header)
+        filled = [c for c in cells if c != "seq"]
+        if out and "name" not in cells and "seq" not in cells and 0 < len(filled) <= 2:
+            if rows[out[-1].row_index].page == row.page:
+                _merge(out[-1], cells)
+                used.add(ri)
+                continue
+            if len(texts) == 1:  # running header/footer on a new page
+                continue
+        if len(filled) < min_cols:
+            break
+        out.append(TableRow({k: c.text for k, c in cells.items()}, cells, ri))
+        used.add(ri)
+    return out, used
+
+
+def _merge(prev: TableRow, cells: dict[str, Cell]) -> None:
+    """Append a wrapped continuation line to the previous row."""
+    for col, cell in cells.items():
+        prev.values[col] = join_lines([prev.values.get(col, ""), cell.text])
+        prev.cells.setdefault(col, cell)
+
+
+def find_tables(
+    rows: list[Row], spec: dict[str, tuple[str, ...]], need: tuple[str, ...], min_cols: int
+) -> tuple[list[TableRow], set[int]]:
+    """Every table with this header in the document, concatenated (continuations included)."""
+    out: list[TableRow] = []
+    used: set[int] = set()
+    ri = 0
+    while ri < len(rows):
+        header = None if ri in used else find_header(rows[ri], spec, need)
+        if header is None:
+            ri += 1
+            continue
+        parsed, u = parse_table(rows, ri, header, spec, min_cols)
+        out.extend(parsed)
+        used |= u
+        ri = max(u) + 1
+    return out, used
+
+
+_EVENT_LINE = re.compile(
+    r"第\s*([\d一二三四五六七八九十]+)\s*期\s*[:：]?\s*举办时间\s*[:：]?\s*(?P<time>.+?)\s*[，,;；]\s*"
+    r"(?:举办)?天数\s*[:：]?\s*(?P<days>.+?)\s*[，,;；]\s*(?:举办)?地点\s*[:：]?\s*(?P<venue>.+?)\s*[。.]?$"
+)
+_EVENT_START = re.compile(r"^\s*第\s*[\d一二三四五六七八九十]+\s*期\s*[:：]?\s*举办时间")
+_TEACHER_START = re.compile(r"^\s*\d+\s*[.、)]?\s*(姓\s*名|教师姓名)\s*[:：]")
+_TEACHER_FIELD = re.compile(
+    r"(姓\s*名|专\s*业\s*技\s*术\s*职\s*称|教\s*学\s*方\s*法|所\s*在\s*单\s*位|讲\s*授\s*题\s*目\s*或\s*实\s*验\s*内\s*容|学\s*时)"
+    r"(?:\s*[（(][^）)]{0,6}[）)])?\s*[:：]"
+)
+
+
+def _gather(rows: list[Row], ri: int, start: re.Pattern[str], done: re.Pattern[str] | None) -> tuple[str, list[int]]:
+    """Text of a record starting at rows[ri], including wrapped continuation lines."""
+    idx, text = [ri], rows[ri].text
+    while idx[-1] + 1 < len(rows) and len(idx) < 4:
+        nxt = rows[idx[-1] + 1]
+        if not nxt.text.strip() or start.match(nxt.text) or _is_stop(nxt) or (done and done.search(text)):
+            break
+        if nxt.page != rows[idx[-1]].page:
+            break
+        idx.append(idx[-1] + 1)
+        text = join_lines([text, nxt.text])
+    return text, idx
+
+
+def find_event_lines(rows: list[Row]) -> tuple[list[TableRow], set[int]]:
+    """Printout sessions: '第1期：举办时间 …，举办天数 3天，举办地点 …' (possibly wrapped)."""
+    out: list[TableRow] = []
+    used: set[int] = set()
+    for ri, row in enumerate(rows):
+        if ri in used or not _EVENT_START.match(row.text):
+            continue
+        text, idx = _gather(rows, ri, _EVENT_START, None)
+        m = _EVENT_LINE.search(text)
+        if not m:
+            continue
+        cell = row.cells[0]
+        vals = {k: m.group(k) for k in ("time", "days", "venue")}
+        out.append(TableRow(vals, {k: cell for k in vals}, ri))
+        used.update(idx)
+    return out, used
+
+
+_TEACHER_COL_OF = {"姓名": "name", "专业技术职称": "title", "教学方法": "method", "所在单位": "unit",
+                   "讲授题目或实验内容": "topic", "学时": "hours"}
+
+
+def find_teacher_lines(rows: list[Row]) -> tuple[list[TableRow], set[int]]:
+    """Printout teachers written one per line: '1. 姓名：… 专业技术职称：… … 学时：1.5'."""
+    out: list[TableRow] = []
+    used: set[int] = set()
+    done = re.compile(r"学\s*时(?:\s*[（(][^）)]{0,6}[）)])?\s*[:：]\s*\S")
+    for ri, row in enumerate(rows):
+        if ri in used or not _TEACHER_START.match(row.text):
+            continue
+        text, idx = _gather(rows, ri, _TEACHER_START, done)
+        marks = list(_TEACHER_FIELD.finditer(text))
+        vals: dict[str, str] = {}
+        for i, m in enumerate(marks):
+            col = _TEACHER_COL_OF.get(re.sub(r"\s+", "", m.group(1)))
+            end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+            if col and col not in vals:
+                vals[col] = text[m.end() : end].strip()
+        if "name" in vals:
+            cell = row.cells[0]
+            out.append(TableRow(vals, {k: cell for k in vals}, ri))
+            used.update(idx)
+    return out, used
