@@ -57,14 +57,19 @@ def teacher_rows_exact(gold: dict[str, Any], got: dict[str, Any]) -> Optional[bo
     return len(gt) == len(et) and all(compare(a, b)[0] == compare(a, b)[1] for a, b in zip(gt, et, strict=True))
 
 
-def measure(cases: list[Case]) -> dict[str, Any]:
-    """Accuracy per style and overall, per-case details, for every case whose fixture exists."""
+def measure(cases: list[Case], results: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """Accuracy per style and overall, per-case details, for every case whose fixture exists.
+
+    `results` (case id -> ExtractResult or the exception raised) lets the eval suite reuse one extraction pass.
+    """
     per_case: list[dict[str, Any]] = []
     for case in cases:
         if not case.pdf_path.is_file():
             continue
         try:
-            res = extract_pdf(case.pdf_path)
+            res = results[case.id] if results is not None and case.id in results else extract_pdf(case.pdf_path)
+            if isinstance(res, Exception):
+                raise res
         except Exception as exc:  # noqa: BLE001 - a crash is a measured failure, not an abort
             per_case.append({"id": case.id, "style": case.style, "error": str(exc), "correct": 0, "total": 1,
                              "wrong": ["<crash>"], "teacher_rows_exact": False})

@@ -18,8 +18,8 @@ REVIEWED_DIR = ROOT / "eval" / "reviewed"
 # headline metrics compared against the committed baseline (higher is better for all)
 HEADLINE: tuple[str, ...] = (
     "extraction.overall",
-    "extraction.text",
-    "extraction.scan",
+    "extraction.text_pdfs",
+    "extraction.scans",
     "rules.micro_f1",
     "rules.error_recall",
     "rules.clean_error_free",
@@ -290,9 +290,9 @@ def run_eval(out_dir: Path, *, settings: Optional[Settings] = None, model: Any =
     def _ext() -> dict[str, Any]:
         nonlocal extracted
         extracted = _extract_all(cases)
-        from eval.extraction_accuracy import score_results
+        from eval.extraction_accuracy import measure
 
-        return score_results(cases, extracted)
+        return measure(cases, extracted)
 
     metrics: dict[str, Any] = {}
     metrics["extraction"] = _section("extraction", _ext, errors)
