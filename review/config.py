@@ -49,7 +49,7 @@ class Settings:
         """Human label of the mode: 'offline' or the model name."""
         return self.llm_model if self.model_configured else "offline"
 
-    def with_(self, **kw: object) -> "Settings":
+    def with_(self, **kw: object) -> Settings:
         """A copy with some fields replaced."""
         return replace(self, **kw)  # type: ignore[arg-type]
 
@@ -62,9 +62,9 @@ def _coerce(name: str, raw: object) -> object:
     if typ in ("Path",):
         return Path(str(raw)).expanduser()
     if typ == "float":
-        return float(raw)  # type: ignore[arg-type]
+        return float(str(raw))
     if typ == "int":
-        return int(raw)  # type: ignore[arg-type]
+        return int(str(raw))
     return str(raw)
 
 

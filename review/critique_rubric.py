@@ -183,7 +183,9 @@ def score_elements(kind: str, text: str) -> Scored:
     """要素完整: each required element found by its synonym family scores an equal share."""
     elems = ELEMENTS[kind]
     share = MAX_ELEMENTS / len(elems)
-    found, missing, sugg = [], [], []
+    found: list[str] = []
+    missing: list[str] = []
+    sugg: list[str] = []
     for name, rx, tip in elems:
         (found if rx.search(text) else missing).append(name)
         if name in missing:
