@@ -25,8 +25,14 @@ from review.rules.base import Citation
 EXTRACTIVE_LABEL = "（以下为政策原文摘录，非生成回答）"
 NOT_FOUND = "政策文件中未找到相关规定。"
 MIN_COVERAGE = 0.34  # idf-weighted share of the question's terms found in the retrieved passages
-STRONG_COVERAGE = 0.6  # enough on its own, without a domain term
 MIN_DOMAIN_HITS = 1  # at least this many domain terms of the question found in the passages
+# Neighbouring fields the notices do not govern: degree education, residency training, licensing, exams, grants.
+# A question about one of them is out of scope unless it also names continuing education itself.
+ADJACENT_TOPICS: tuple[str, ...] = (
+    "研究生", "考研", "本科", "高考", "规范化培训", "规培", "执业注册", "执业证书", "多点执业", "医师资格",
+    "资格考试", "职称考试", "职称评审", "自然科学基金", "基金申请", "课题申请",
+)
+CME_WORDS: tuple[str, ...] = ("继续医学教育", "继教", "学分", "推荐项目", "继续教育")
 MAX_SENTENCES = 3
 SENTENCE_NORM_CHARS = 50  # length normalisation of sentence scores (BM25-like)
 SHORT_SENTENCE = 14
@@ -112,6 +118,9 @@ def relevance(question: str, passages: list[Any]) -> tuple[bool, str]:
     prov = other_province(question)
     if prov and not any(w in question for w in ("国家级", "外省", "外地", "京津冀", "北京")):
         return False, f"other province: {prov}"
+    adjacent = next((t for t in ADJACENT_TOPICS if t in question), None)
+    if adjacent and not any(w in question for w in CME_WORDS):
+        return False, f"adjacent field: {adjacent}"
     q = [t for t in dict.fromkeys(terms(question)) if not t.isdigit()]
     if not q:
         return False, "no content terms"
@@ -120,7 +129,9 @@ def relevance(question: str, passages: list[Any]) -> tuple[bool, str]:
     weight = sum(idf(t) for t in q)
     coverage = sum(idf(t) for t in hit) / weight if weight else 0.0
     domain_hits = [t for t in hit if t in TOPIC_NOUNS or any(d in t for d in TOPIC_NOUNS)]
-    ok = coverage >= STRONG_COVERAGE or (coverage >= MIN_COVERAGE and len(domain_hits) >= MIN_DOMAIN_HITS)
+    # term coverage alone is not enough: the hybrid retriever finds *some* passage sharing words with almost any
+    # question, so an answer also needs a CME term of the question in those passages
+    ok = coverage >= MIN_COVERAGE and len(domain_hits) >= MIN_DOMAIN_HITS
     return ok, f"coverage={coverage:.2f} domain={domain_hits}"
 
 

@@ -8,6 +8,7 @@ import time
 import traceback
 from collections import defaultdict
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -30,10 +31,12 @@ HEADLINE: tuple[str, ...] = (
     "explanations.offline.numbers_consistent",
     "explanations.offline.fix_present",
     "explanations.offline.found_stated",
-    "chat.offline.gold_file_cited",
-    "chat.offline.gold_fact_present",
-    "chat.offline.refusal_correct",
-    "critique.spearman_overall",
+    "chat.offline.gold_doc_cited",
+    "chat.offline.gold_facts_in_answer",
+    "chat.offline.in_scope_answered",
+    "chat.offline.out_of_scope_refused",
+    "critique.overall.spearman",
+    "critique.overall.pairwise_accuracy",
 )
 NUM_RE = re.compile(r"\d+(?:\.\d+)?")
 
@@ -147,18 +150,38 @@ def _numbers(text: str) -> set[str]:
     return {n.rstrip("0").rstrip(".") if "." in n else n for n in NUM_RE.findall(text or "")}
 
 
+@lru_cache(maxsize=1)
+def _doc_titles() -> dict[str, str]:
+    from review.config import POLICY_DIR
+    from review.retrieval.corpus import parse_provenance
+
+    readme = POLICY_DIR / "README.md"
+    meta = parse_provenance(readme.read_text(encoding="utf-8")) if readme.is_file() else {}
+    return {doc: m.title for doc, m in meta.items()}
+
+
 def explanation_scores(finding: Any, form_json: str, rule_docs: set[str]) -> dict[str, float]:
-    """Per-finding explanation metrics (deterministic)."""
+    """Per-finding explanation metrics (deterministic).
+
+    A number in the explanation is consistent when it occurs in the form, in the rule's own result (message, fix,
+    corrected value: the rule engine is authoritative) or in a citation (quote, section label, notice title).
+    """
     from review.retrieval.corpus import quote_in_corpus
 
     cits = finding.citations or []
     valid = all(quote_in_corpus(c.quote, doc=c.doc) for c in cits) if cits else False
     correct = any(c.doc in rule_docs for c in cits)
-    allowed = _numbers(form_json) | _numbers(finding.message) | set().union(*[_numbers(c.quote) for c in cits] or [set()])
-    nums = _numbers(finding.explanation or "")
-    consistent = nums <= allowed
+    titles = _doc_titles()
+    allowed = _numbers(form_json) | _numbers(finding.message) | _numbers(finding.fix or "")
+    allowed |= _numbers(json.dumps(finding.fixed_value, ensure_ascii=False))
+    for c in cits:
+        allowed |= _numbers(c.quote) | _numbers(c.section) | _numbers(titles.get(c.doc, ""))
+    consistent = _numbers(finding.explanation or "") <= allowed
     found = finding.found
-    if found is None or found == "" or found == []:
+    expl = finding.explanation or ""
+    if isinstance(found, bool):
+        stated = ("是" if found else "否") in expl
+    elif found is None or found == "" or found == []:
         stated = True
     else:
         if isinstance(found, float):
@@ -166,7 +189,6 @@ def explanation_scores(finding: Any, form_json: str, rule_docs: set[str]) -> dic
         else:
             flat = found if isinstance(found, str) else json.dumps(found, ensure_ascii=False)
         tokens = [t for t in re.split(r"[\s,，、;；\"\[\]{}:]+", flat) if t]
-        expl = finding.explanation or ""
         stated = any(t in expl for t in tokens) or flat in expl
     return {
         "citation_valid": float(valid),
@@ -276,12 +298,21 @@ def reviewer_label_metrics() -> dict[str, Any]:
 # ---------- run ----------
 
 
+def _eval_importable() -> None:
+    """The labelled data and scorers live in the checkout's eval/ folder, not in the installed package."""
+    import sys
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
 def run_eval(out_dir: Path, *, settings: Optional[Settings] = None, model: Any = None, judge: bool = False) -> dict[str, Any]:
     """Run every eval section and write report.md, metrics.json and charts into out_dir."""
     settings = settings or load_settings()
     out_dir.mkdir(parents=True, exist_ok=True)
     errors: dict[str, str] = {}
     t0 = time.perf_counter()
+    _eval_importable()
     from eval.cases import load_cases
 
     cases = load_cases()

@@ -112,6 +112,14 @@ def test_out_of_scope_is_refused_with_whom_to_ask(index: RecordingIndex) -> None
     assert prov.refused and "广东省继续医学教育委员会" in prov.answer and _all_verbatim(prov)
 
 
+def test_adjacent_field_is_refused_but_its_cme_side_is_answered(index: RecordingIndex) -> None:
+    """Regression: after the retriever learned character matching, 基金/规培 questions slipped past the gate."""
+    assert ChatEngine(index).ask("怎么申请国家自然科学基金？").refused
+    assert ChatEngine(index).ask("住院医师规范化培训结业考试考几科？").refused
+    ans = ChatEngine(index).ask("住院医师规培人员的传染病防治培训学分怎么录入？")
+    assert not ans.refused and ans.citations
+
+
 def test_scope_words_pick_the_notice() -> None:
     assert wanted_scope("北京市级项目多久反馈执行情况？", None) == "beijing"
     assert wanted_scope("国家级项目多久反馈？", "北京市级") == "national"

@@ -63,6 +63,7 @@ def test_explanation_scores_all_good():
         ({"explanation": "应为 7 学分"}, "numbers_consistent"),
         ({"fix": ""}, "fix_present"),
         ({"explanation": "学分不对"}, "found_stated"),
+        ({"found": True, "explanation": "勾选有误"}, "found_stated"),
     ],
 )
 def test_explanation_scores_each_metric_can_fail(kw, metric):
