@@ -232,6 +232,24 @@ def test_grid_cell_of_finds_ruled_cell():
     assert grid.cell_of(20, 20, h, v) is None
 
 
+def test_ruling_runs_match_brute_force():
+    """grid._runs (min/max filters) marks exactly the pixels covered by a full run of ink."""
+    import numpy as np
+
+    from review.extract import grid
+
+    rng = np.random.default_rng(7)
+    mask = rng.random((40, 120)) < 0.85
+    for run in (3, 4, 7):
+        want = np.zeros_like(mask)
+        for y in range(mask.shape[0]):
+            for x in range(mask.shape[1] - run + 1):
+                if mask[y, x : x + run].all():
+                    want[y, x : x + run] = True
+        assert (grid._runs(mask, run, 1) == want).all(), run
+        assert (grid._runs(mask.T, run, 0) == want.T).all(), run
+
+
 def test_filled_square_restores_dropped_box():
     from review.extract import ocr
 
@@ -257,3 +275,144 @@ def test_ocr_label_missing_closing_bracket():
     rows = _rows([["工作单位", "甲医院", "是否在职（岗", "是■否□"]], table=1)
     form, _ = extract_rows(rows)
     assert form.lead.unit == "甲医院" and form.lead.employed is True
+
+
+# --- robustness regressions (found by tests/test_fuzz.py) ---------------------------------------
+
+def test_broken_page_tree_in_pdfplumber_falls_back_to_layout_text(tmp_path, monkeypatch):
+    """Regression: pdfplumber raised PdfminerException listing pages (and again on close) -> traceback."""
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    def broken(self):
+        raise PdfminerException("Invalid dictionary construct")
+
+    monkeypatch.setattr(pdfplumber.PDF, "pages", property(broken))
+    p = _pdf(tmp_path / "d.pdf", [["项目名称：心血管病诊疗进展学习班", "拟授学分：3"]])
+    res = extract_pdf(p)
+    assert res.pages == 1 and res.form.title == "心血管病诊疗进展学习班" and res.form.credits == 3.0
+    assert any("版面文字" in w for w in res.warnings)
+
+
+def test_unexpected_error_inside_extraction_becomes_input_error(tmp_path, monkeypatch):
+    """The contract: extract_pdf returns a result or raises InputError, whatever a parser throws."""
+    import review.extract as ex
+
+    def boom(*a, **k):
+        raise TypeError("'NoneType' object is not subscriptable")
+
+    monkeypatch.setattr(ex, "read_pages", boom)
+    with pytest.raises(InputError) as exc:
+        extract_pdf(_pdf(tmp_path / "d.pdf", [["项目名称：甲"]]))
+    assert "损坏" in _zh(exc)
+
+
+def _annotated_pdf(annots: list) -> object:
+    """A pypdf reader over a one-page PDF whose /Annots array holds the given objects."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, NameObject
+
+    w = PdfWriter()
+    w.add_blank_page(200, 200)
+    w.pages[0][NameObject("/Annots")] = ArrayObject(annots)
+    buf = io.BytesIO()
+    w.write(buf)
+    return PdfReader(io.BytesIO(buf.getvalue()))
+
+
+def test_acroform_rects_skip_broken_annotations():
+    """Regression: AttributeError when an annotation or its /Parent is None or a number."""
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NullObject, NumberObject
+    from pypdf.generic import TextStringObject as T
+
+    from review.extract.acroform import _rects
+
+    def rect(*v: float) -> ArrayObject:
+        return ArrayObject(FloatObject(x) for x in v)
+
+    good = DictionaryObject({NameObject("/T"): T("title"), NameObject("/Rect"): rect(10, 150, 90, 170)})
+    bad = [NumberObject(3), NullObject(),
+           DictionaryObject({NameObject("/Parent"): NumberObject(5), NameObject("/Rect"): rect(0, 0, 1, 1)}),
+           DictionaryObject({NameObject("/Parent"): NullObject(), NameObject("/Rect"): rect(0, 0, 1, 1)}),
+           DictionaryObject({NameObject("/T"): T("x"), NameObject("/Rect"): NumberObject(7)}),
+           DictionaryObject({NameObject("/T"): T("y"), NameObject("/Rect"): ArrayObject([T("a"), T("b"), T("c"), T("d")])})]
+    assert _rects(_annotated_pdf([*bad, good])) == {"title": (1, (10.0, 30.0, 90.0, 50.0))}
+
+
+def test_acroform_rects_with_annots_not_an_array():
+    from pypdf.generic import NameObject, NumberObject
+
+    from review.extract.acroform import _rects
+
+    reader = _annotated_pdf([])
+    reader.pages[0][NameObject("/Annots")] = NumberObject(4)
+    assert _rects(reader) == {}
+
+
+# --- OCR engine and blank pages (fake model) ------------------------------------------------------
+
+class _FakeRapid:
+    """Stands in for RapidOCR: one detected box in the coordinates of the image it is given."""
+
+    def __init__(self):
+        self.det_shapes: list[tuple[int, ...]] = []
+
+    def __call__(self, img, use_det=True, use_cls=False, use_rec=True):
+        self.det_shapes.append(img.shape)
+        h, w = img.shape[:2]
+        return [[[w * 0.1, h * 0.1], [w * 0.5, h * 0.1], [w * 0.5, h * 0.2], [w * 0.1, h * 0.2]]], None
+
+    def get_crop_img_list(self, img, boxes):
+        return [img[int(b[0][1]) : int(b[2][1]), int(b[0][0]) : int(b[1][0])] for b in boxes]
+
+    def text_rec(self, crops):
+        return [("项目名称", 0.9) if c.shape[0] >= 200 else ("低分", 0.1) for c in crops], 0.0
+
+
+def test_page_ocr_detects_small_and_recognises_full_resolution():
+    import numpy as np
+
+    from review.extract.ocr_engine import PageOCR
+
+    fake = _FakeRapid()
+    eng = PageOCR(fake, det_max_side=1000)
+    result, _ = eng(np.full((2400, 1600, 3), 255, dtype=np.uint8))
+    assert fake.det_shapes == [(1000, 666, 3)]  # detection on the downscaled copy
+    (box, text, score), = result
+    assert text == "项目名称" and score == 0.9  # the crop came from the 2400 px page (240 px high)
+    assert np.allclose(box[0], [160, 240], atol=3) and np.allclose(box[2], [800, 480], atol=3)
+
+
+def test_page_ocr_drops_low_scores():
+    import numpy as np
+
+    from review.extract.ocr_engine import PageOCR
+
+    result, _ = PageOCR(_FakeRapid(), det_max_side=1000)(np.full((1000, 800, 3), 255, dtype=np.uint8))
+    assert result is None  # the 100 px crop scores 0.1 < TEXT_SCORE
+
+
+def test_blank_scan_page_is_not_ocred(tmp_path, monkeypatch):
+    """Blank pages (huge-image, empty scans) took 20-28 s of OCR that found nothing."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from review.extract import ocr
+
+    def no_engine():
+        raise AssertionError("OCR engine called on a blank page")
+
+    monkeypatch.setattr(ocr, "engine", no_engine)
+    buf = io.BytesIO()
+    Image.new("RGB", (1240, 1754), (250, 250, 250)).save(buf, format="PDF", resolution=150)
+    (tmp_path / "blank.pdf").write_bytes(buf.getvalue())
+    page = ocr.ocr_page(tmp_path / "blank.pdf", 0)
+    assert page.rows == [] and page.width == pytest.approx(595.2, abs=1)
+    img = np.full((800, 600, 3), 250, dtype=np.uint8)
+    assert ocr.is_blank(img)
+    img[400:430, 300:330] = 0  # one character-sized blot of ink is not blank
+    assert not ocr.is_blank(img)

@@ -74,12 +74,11 @@ def seeds() -> list[bytes]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-@pytest.mark.xfail(strict=False, reason="extract_pdf lets PdfminerException (read_pages, closing pdfplumber) and "
-                   "AttributeError (acroform._rects on a broken /Parent) escape; fix in review/extract/ once "
-                   "/tmp/extract_done exists — review_pdf already turns them into InputError")
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 8), which=st.integers(0, 10))
 @example(seed=2, n=1, which=0)  # regression: pdfplumber raised PdfminerException while closing the document
+@example(seed=33, n=2, which=0)  # regression: PdfminerException listing pages (broken page dictionary)
+@example(seed=11, n=4, which=2)  # regression: AttributeError in acroform._rects (/Parent is None)
 def test_mutated_fixture_pdfs_give_result_or_input_error(seed, n, which):
     data = mutate(SEEDS[which % len(SEEDS)], random.Random(seed), n)
     with no_ocr_engine():

@@ -49,26 +49,61 @@ def read_pages(path: Path, reader: Any, progress: Optional[Progress] = None) -> 
         pdf = pdfplumber.open(str(path))
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types on broken files
         raise InputError("PDF 文件已损坏或无法解析，请重新导出后上传", f"pdfplumber cannot open: {exc}") from exc
-    with pdf:
-        for i, page in enumerate(pdf.pages):
+    try:
+        plumber = _plumber_pages(pdf, warnings)
+        for i in range(len(reader.pages)):
             if content_bytes(reader, i) > MAX_CONTENT_BYTES:
                 warnings.append(f"第 {i + 1} 页内容过大，已跳过")
                 pages.append(PageRows(number=i + 1, chars=MIN_TEXT_CHARS))
                 continue
-            try:
-                pr = page_rows(page, i + 1, table_base)
-            except Exception as exc:  # noqa: BLE001 - fall back to pypdf's layout text for this page
-                log.warning("page %d: pdfplumber failed (%s); using layout text", i + 1, exc)
-                pr = _layout_or_empty(reader, i)
-                warnings.append(f"第 {i + 1} 页表格解析失败，已按版面文字读取")
+            pr = _page_or_layout(plumber[i] if i < len(plumber) else None, reader, i, table_base, warnings)
             table_base += max(pr.tables, 0) + 1
             if pr.chars < MIN_TEXT_CHARS:
                 pr = _ocr_or_keep(path, i, pr, warnings)
                 if pr.rows and pr.rows[0].cells and pr.rows[0].cells[0].source == "ocr":
                     ocr_pages.append(i + 1)
             pages.append(pr)
-            page.flush_cache() if hasattr(page, "flush_cache") else None
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure on a broken file is a bad input, not a crash
+        raise InputError("PDF 文件已损坏或无法解析，请重新导出后上传", f"reading pages failed: {exc!r}") from exc
+    finally:
+        _close_quietly(pdf)
     return pages, ocr_pages, warnings
+
+
+def _plumber_pages(pdf: Any, warnings: list[str]) -> list[Any]:
+    """pdfplumber's pages; empty (every page read from layout text) when its page tree is broken."""
+    try:
+        return list(pdf.pages)
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types on broken page dictionaries
+        log.warning("pdfplumber cannot list pages (%s); using layout text", exc)
+        warnings.append("PDF 页面结构有损坏，已按版面文字读取，请人工核对")
+        return []
+
+
+def _page_or_layout(page: Any, reader: Any, index: int, table_base: int, warnings: list[str]) -> PageRows:
+    """Rows of one page from pdfplumber, or pypdf's layout text when pdfplumber fails on it."""
+    if page is not None:
+        try:
+            pr = page_rows(page, index + 1, table_base)
+            page.flush_cache() if hasattr(page, "flush_cache") else None
+            return pr
+        except Exception as exc:  # noqa: BLE001 - fall back to pypdf's layout text for this page
+            log.warning("page %d: pdfplumber failed (%s); using layout text", index + 1, exc)
+            warnings.append(f"第 {index + 1} 页表格解析失败，已按版面文字读取")
+    return _layout_or_empty(reader, index)
+
+
+def _close_quietly(pdf: Any) -> None:
+    """Close pdfplumber; closing re-reads the page tree, which fails again on broken files."""
+    try:
+        pdf.close()
+    except Exception as exc:  # noqa: BLE001 - nothing left to read; the file handle is released below
+        log.debug("pdfplumber close failed: %s", exc)
+        stream = getattr(pdf, "stream", None)
+        if stream is not None and getattr(pdf, "stream_is_external", False) is False:
+            stream.close()
 
 
 def _layout_or_empty(reader: Any, index: int) -> PageRows:
@@ -124,9 +159,19 @@ def _style(pages: list[PageRows], ocr_pages: list[int], fillable: bool) -> str:
 
 def extract_pdf(path: str | Path, settings: Optional[Settings] = None, progress: Optional[Progress] = None) -> ExtractResult:
     """Read a draft PDF into a typed Form with per-field Evidence; bad files raise InputError."""
+    try:
+        return _extract(Path(path), settings, progress)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the contract: a result or InputError, never a parser traceback
+        log.exception("extraction failed on %s", path)
+        raise InputError("PDF 文件已损坏或无法解析，请重新导出后上传", f"extraction failed: {exc!r}") from exc
+
+
+def _extract(path: Path, settings: Optional[Settings], progress: Optional[Progress]) -> ExtractResult:
+    """extract_pdf without the last-resort guard."""
     t0 = time.perf_counter()
     settings = settings or load_settings()
-    path = Path(path)
     reader = validate(path, settings)
     pages, ocr_pages, warnings = read_pages(path, reader, progress)
     rows = [r for p in pages for r in p.rows]
@@ -138,7 +183,11 @@ def extract_pdf(path: str | Path, settings: Optional[Settings] = None, progress:
         warnings.append("部分内容未能识别，请人工核对")
     fields = acroform_values(reader)
     if fields:
-        apply_acroform(form, evidence, fields)
+        try:
+            apply_acroform(form, evidence, fields)
+        except Exception:  # noqa: BLE001 - a hostile form field (e.g. named "teachers") must not crash the review
+            log.exception("AcroForm values could not be applied")
+            warnings.append("表单域内容未能识别，请人工核对")
     if not rows and not fields:
         warnings.append("未能从 PDF 中读出任何文字")
     return ExtractResult(

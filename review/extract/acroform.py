@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from typing import Any, Optional
 
@@ -19,19 +20,46 @@ _NESTED = {"lead": Lead, "peer_reviewer": PeerReviewer}
 
 
 def _rects(reader: Any) -> dict[str, tuple[int, tuple[float, float, float, float]]]:
-    """Widget name -> (page, box in top-left PDF points)."""
+    """Widget name -> (page, box in top-left PDF points); unreadable pages and annotations are skipped."""
     out: dict[str, tuple[int, tuple[float, float, float, float]]] = {}
-    for pi, page in enumerate(reader.pages):
-        height = float(page.mediabox.height)
-        for ref in page.get("/Annots") or []:
-            a = ref.get_object()
-            name = a.get("/T") or (a.get("/Parent").get_object().get("/T") if a.get("/Parent") else None)
-            rect = a.get("/Rect")
-            if name is None or rect is None:
-                continue
-            x0, y0, x1, y1 = (float(v) for v in rect)
-            out.setdefault(str(name), (pi + 1, (round(x0, 1), round(height - y1, 1), round(x1, 1), round(height - y0, 1))))
+    for pi in range(len(reader.pages)):
+        try:
+            page = reader.pages[pi]
+            height = float(page.mediabox.height)
+            annots = _resolved(page.get("/Annots"))
+        except Exception as exc:  # noqa: BLE001 - a broken page dictionary has no usable widgets
+            log.warning("page %d: cannot read annotations: %s", pi + 1, exc)
+            continue
+        for ref in annots if isinstance(annots, list) else []:
+            got = _widget(ref, height)
+            if got is not None:
+                out.setdefault(got[0], (pi + 1, got[1]))
     return out
+
+
+def _resolved(obj: Any) -> Any:
+    """The object behind an indirect reference (the object itself otherwise)."""
+    return obj.get_object() if hasattr(obj, "get_object") else obj
+
+
+def _widget(ref: Any, height: float) -> Optional[tuple[str, tuple[float, float, float, float]]]:
+    """(field name, box) of one widget annotation; None when the annotation is missing, not a dict or malformed."""
+    try:
+        a = _resolved(ref)
+        if not isinstance(a, dict):
+            return None
+        parent = _resolved(a.get("/Parent"))
+        name = a.get("/T") or (parent.get("/T") if isinstance(parent, dict) else None)
+        rect = _resolved(a.get("/Rect"))
+        if name is None or not isinstance(rect, list) or len(rect) != 4:
+            return None
+        x0, y0, x1, y1 = (float(_resolved(v)) for v in rect)
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many types on broken objects
+        log.debug("skipping unreadable annotation: %s", exc)
+        return None
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1, height)):
+        return None
+    return str(name), (round(x0, 1), round(height - y1, 1), round(x1, 1), round(height - y0, 1))
 
 
 def acroform_values(reader: Any) -> dict[str, tuple[str, Evidence]]:
@@ -43,10 +71,14 @@ def acroform_values(reader: Any) -> dict[str, tuple[str, Evidence]]:
         return {}
     if not fields:
         return {}
-    rects = _rects(reader)
+    try:
+        rects = _rects(reader)
+    except Exception as exc:  # noqa: BLE001 - boxes are a nicety: values without boxes still count
+        log.warning("cannot read widget boxes: %s", exc)
+        rects = {}
     out: dict[str, tuple[str, Evidence]] = {}
     for name, f in fields.items():
-        value = f.get("/V")
+        value = f.get("/V") if isinstance(f, dict) else None
         raw = "" if value is None else str(value)
         page, box = rects.get(name.split(".")[-1], rects.get(name, (None, None)))
         out[name] = (raw, Evidence(page=page, bbox=box, raw=raw, source="acroform"))

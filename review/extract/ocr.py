@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from review.extract.pdfio import Cell, PageRows, Row
 
@@ -15,20 +14,22 @@ log = logging.getLogger(__name__)
 DPI = 200
 OCR_CELL_GAP = 0.8  # gap wider than this many line heights starts a new cell
 MAX_PIXELS = 12_000_000  # render cap: an A4 page at 200 dpi is ~3.9 Mpx
-_ENGINE: Optional[Any] = None
-_LOCK = threading.Lock()
+BLANK_INK = 3e-5  # a page with fewer ink pixels than this fraction is blank: no OCR
 
 
 def engine() -> Any:
-    """The RapidOCR engine, created once (models ship inside the wheel; nothing is downloaded)."""
-    global _ENGINE
-    with _LOCK:
-        if _ENGINE is None:
-            from rapidocr_onnxruntime import RapidOCR
+    """The OCR engine, created once: a RapidOCR callable (see review.extract.ocr_engine)."""
+    from review.extract.ocr_engine import get_engine
 
-            # detection on a page scaled to <= 1600 px (faster); recognition crops come from the 200 dpi image
-            _ENGINE = RapidOCR(det_limit_side_len=1600, det_limit_type="max")
-        return _ENGINE
+    return get_engine()
+
+
+def is_blank(img: Any) -> bool:
+    """True when (a sample of) the page has almost no ink: nothing to detect, skip deskew and OCR."""
+    from review.extract.grid import DARK
+
+    sample = img[::4, ::4]
+    return bool((sample.min(axis=2) < DARK).mean() < BLANK_INK)
 
 
 def render(path: Path, index: int, dpi: float = DPI) -> tuple[Any, float]:
@@ -275,6 +276,9 @@ def ocr_page(path: Path, index: int) -> PageRows:
     from review.extract import grid
 
     raw, dpi = render(path, index)
+    if is_blank(raw):
+        log.info("page %d: blank, OCR skipped", index + 1)
+        return PageRows(number=index + 1, height=raw.shape[0] * 72.0 / dpi, width=raw.shape[1] * 72.0 / dpi)
     img, _angle = grid.deskew(raw)
     result, _elapsed = engine()(img, use_cls=False)
     rows = grid_rows(result or [], img, index + 1, dpi)
