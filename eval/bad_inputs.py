@@ -249,7 +249,9 @@ def corpus() -> list[BadInput]:
     """Every bad input with its expected outcome."""
     return [
         BadInput("empty.pdf", _write(b""), "reject", "empty file"),
-        BadInput("text-renamed.pdf", _write("这不是PDF，只是一段文字。\n".encode() * 20), "reject", "text renamed .pdf"),
+        BadInput(
+            "text-renamed.pdf", _write("这不是PDF，只是一段文字。\n".encode() * 20), "reject", "text renamed .pdf"
+        ),
         BadInput("image-renamed.pdf", _write(b"\x89PNG\r\n\x1a\n" + b"\0" * 200), "reject", "PNG renamed .pdf"),
         BadInput("truncated.pdf", _truncated, "any", "cut in half"),
         BadInput("broken-xref.pdf", _broken_xref, "any", "corrupt xref table"),
@@ -264,14 +266,26 @@ def corpus() -> list[BadInput]:
         BadInput("english.pdf", _write(_text_pdf(ENGLISH)), "degrade", "English draft"),
         BadInput("other-form.pdf", _write(_text_pdf(OTHER_FORM)), "degrade", "another form entirely"),
         BadInput("injection.pdf", _write(_text_pdf(INJECTION)), "degrade", "prompt injection in the text"),
-        BadInput("white-text-injection.pdf", _write(_text_pdf(DRAFT_LINES, white=WHITE_LINES)), "degrade",
-                 "instructions hidden in white (invisible) text"),
-        BadInput("peer-review-injection.pdf", _case_pdf("peer_review"), "degrade",
-                 f"eval case {INJECT_CASE} with an injection inside the peer review"),
+        BadInput(
+            "white-text-injection.pdf",
+            _write(_text_pdf(DRAFT_LINES, white=WHITE_LINES)),
+            "degrade",
+            "instructions hidden in white (invisible) text",
+        ),
+        BadInput(
+            "peer-review-injection.pdf",
+            _case_pdf("peer_review"),
+            "degrade",
+            f"eval case {INJECT_CASE} with an injection inside the peer review",
+        ),
         BadInput("huge-page.pdf", _huge_page, "any", "a 200 x 200 inch page without text (OCR pixel cap)"),
         BadInput("directory.pdf", lambda p: p.mkdir(exist_ok=True), "reject", "a folder named .pdf"),
-        BadInput("html-renamed.pdf", _write(b"<html><body>%PDF-1.4 fake</body></html>"), "any",
-                 "HTML with a %PDF- marker inside"),
+        BadInput(
+            "html-renamed.pdf",
+            _write(b"<html><body>%PDF-1.4 fake</body></html>"),
+            "any",
+            "HTML with a %PDF- marker inside",
+        ),
     ]
 
 

@@ -54,8 +54,17 @@ def answer(body: dict[str, Any]) -> Any:
     user = body["messages"][-1]["content"] if body.get("messages") else ""
     if name == "ExplainBatch":
         keys = re.findall(r"^(F\d+) \|", user, re.M)
-        return {"findings": [{"key": k, "explanation": "该项不符合申报要求，请按修改建议改正。", "citations": [],
-                              "fix": "按政策要求修改。"} for k in keys]}
+        return {
+            "findings": [
+                {
+                    "key": k,
+                    "explanation": "该项不符合申报要求，请按修改建议改正。",
+                    "citations": [],
+                    "fix": "按政策要求修改。",
+                }
+                for k in keys
+            ]
+        }
     if schema:
         return sample(schema, schema.get("$defs", {}))
     return "好的。"
@@ -93,8 +102,13 @@ def explain_figures(cases: list[Any], index: Any) -> dict[str, Any]:
             cites += len(f.citations)
             verbatim += sum(quote_in_corpus(c.quote, doc=c.doc) for c in f.citations)
             stated += fmt_value(f.found) in (f.explanation or "")
-    return {"findings": n, "citations": cites, "citations_verbatim": verbatim,
-            "own_source_share": round(own / n, 4) if n else None, "value_stated_share": round(stated / n, 4) if n else None}
+    return {
+        "findings": n,
+        "citations": cites,
+        "citations_verbatim": verbatim,
+        "own_source_share": round(own / n, 4) if n else None,
+        "value_stated_share": round(stated / n, 4) if n else None,
+    }
 
 
 def run(limit: int = 0) -> dict[str, Any]:
@@ -112,8 +126,12 @@ def run(limit: int = 0) -> dict[str, Any]:
     rows = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            settings = server.settings(data_dir=Path(tmp), retrieval_channel="bm25", embed_base_url=server.base_url,
-                                       embed_model="scripted-embed")
+            settings = server.settings(
+                data_dir=Path(tmp),
+                retrieval_channel="bm25",
+                embed_base_url=server.base_url,
+                embed_model="scripted-embed",
+            )
             index = PolicyIndex(settings)
             index.build()
             for case in cases:
@@ -122,8 +140,16 @@ def run(limit: int = 0) -> dict[str, Any]:
                 report = review_extracted(ExtractResult(form=case.form), settings, index=index, model=model)
                 accepted = sum(f.explained_by == model.name for f in report.findings)
                 per_call = {_schema_of(b)[1] or "text": prompt_tokens(b) for b in server.chat_requests[seen:]}
-                rows.append({"case": case.id, "findings": len(report.findings), "explained_by_model": accepted,
-                             **model.usage, "per_call_input_tokens": per_call, "notices": report.meta.notices})
+                rows.append(
+                    {
+                        "case": case.id,
+                        "findings": len(report.findings),
+                        "explained_by_model": accepted,
+                        **model.usage,
+                        "per_call_input_tokens": per_call,
+                        "notices": report.meta.notices,
+                    }
+                )
             figures = explain_figures(cases, index)
     finally:
         server.stop()
@@ -132,8 +158,11 @@ def run(limit: int = 0) -> dict[str, Any]:
     return {
         "drafts": len(rows),
         "calls_per_draft": {"max": max(calls), "mean": round(statistics.mean(calls), 2)},
-        "input_tokens_per_draft": {"max": max(tokens), "mean": round(statistics.mean(tokens)),
-                                   "median": round(statistics.median(tokens))},
+        "input_tokens_per_draft": {
+            "max": max(tokens),
+            "mean": round(statistics.mean(tokens)),
+            "median": round(statistics.median(tokens)),
+        },
         "output_tokens_mean": round(statistics.mean(r["completion_tokens"] for r in rows)),
         "input_tokens_by_call": _by_call(rows),
         "within_target": max(calls) <= TARGET_CALLS and max(tokens) <= TARGET_TOKENS,

@@ -45,17 +45,28 @@ def bench(repeat: int = 5, scan: bool = True) -> dict[str, Any]:
     text = FIXTURES_DIR / f"{TEXT_FIXTURE}.pdf"
     ours = _timed(lambda: extract_pdf(text), repeat)
     base = _timed(lambda: _bare_pdfplumber(text), repeat)
-    out: dict[str, Any] = {"text_fixture": text.name, "text_pages": extract_pdf(text).pages,
-                           "extract_s": round(ours, 3), "pdfplumber_s": round(base, 3),
-                           "ratio": round(ours / base, 2), "ratio_target": 1.5}
+    out: dict[str, Any] = {
+        "text_fixture": text.name,
+        "text_pages": extract_pdf(text).pages,
+        "extract_s": round(ours, 3),
+        "pdfplumber_s": round(base, 3),
+        "ratio": round(ours / base, 2),
+        "ratio_target": 1.5,
+    }
     if scan:
         path = FIXTURES_DIR / f"{SCAN_FIXTURE}.pdf"
         extract_pdf(path)  # warm the OCR engine
         t = time.perf_counter()
         res = extract_pdf(path)
         elapsed = time.perf_counter() - t
-        out.update({"scan_fixture": path.name, "scan_pages": len(res.ocr_pages),
-                    "scan_s_per_page": round(elapsed / max(len(res.ocr_pages), 1), 2), "scan_target_s": 2.0})
+        out.update(
+            {
+                "scan_fixture": path.name,
+                "scan_pages": len(res.ocr_pages),
+                "scan_s_per_page": round(elapsed / max(len(res.ocr_pages), 1), 2),
+                "scan_target_s": 2.0,
+            }
+        )
     return out
 
 
@@ -67,11 +78,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     if "--json" in argv:
         print(json.dumps(m, ensure_ascii=False))
         return 0
-    print(f"text draft {m['text_fixture']} ({m['text_pages']} pages): extract_pdf {m['extract_s']:.3f}s, "
-          f"pdfplumber open+extract_text {m['pdfplumber_s']:.3f}s, ratio {m['ratio']:.2f}x (target <= 1.5x)")
+    print(
+        f"text draft {m['text_fixture']} ({m['text_pages']} pages): extract_pdf {m['extract_s']:.3f}s, "
+        f"pdfplumber open+extract_text {m['pdfplumber_s']:.3f}s, ratio {m['ratio']:.2f}x (target <= 1.5x)"
+    )
     if "scan_s_per_page" in m:
-        print(f"scan {m['scan_fixture']}: {m['scan_s_per_page']:.2f}s per OCR page over {m['scan_pages']} pages "
-              f"(target <= 2s)")
+        print(
+            f"scan {m['scan_fixture']}: {m['scan_s_per_page']:.2f}s per OCR page over {m['scan_pages']} pages "
+            f"(target <= 2s)"
+        )
     return 0
 
 

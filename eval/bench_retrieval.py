@@ -16,7 +16,13 @@ from typing import Any
 from review.config import load_settings
 from review.retrieval.index import PolicyIndex
 
-QUERIES = ["远程项目最多给几分？", "负责人是主治医师能报吗？", "外地学员要占多少？", "同行评议找谁写？", "一天最多能拿几个学分？"]
+QUERIES = [
+    "远程项目最多给几分？",
+    "负责人是主治医师能报吗？",
+    "外地学员要占多少？",
+    "同行评议找谁写？",
+    "一天最多能拿几个学分？",
+]
 
 
 def bench(rounds: int = 4) -> dict[str, Any]:
@@ -33,8 +39,13 @@ def bench(rounds: int = 4) -> dict[str, Any]:
         t0 = time.perf_counter()
         index.search(QUERIES[0])
         first = time.perf_counter() - t0
-        out: dict[str, Any] = {"chunks": stats["chunks"], "cold_build_s": round(cold, 2), "reopen_s": round(reopen, 3),
-                               "reopen_rebuilt": reopened["rebuilt"], "first_query_ms": round(first * 1000, 1)}
+        out: dict[str, Any] = {
+            "chunks": stats["chunks"],
+            "cold_build_s": round(cold, 2),
+            "reopen_s": round(reopen, 3),
+            "reopen_rebuilt": reopened["rebuilt"],
+            "first_query_ms": round(first * 1000, 1),
+        }
         for ch in ("hybrid", "bm25", "dense"):
             times = []
             for _ in range(rounds):

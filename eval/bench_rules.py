@@ -45,8 +45,10 @@ def main() -> int:
     per_form.sort()
     p95 = per_form[int(len(per_form) * 0.95)]
     print(f"rules={len(ALL_RULES)} forms={len(sample)} runs={len(per_form)}")
-    print(f"run_rules per form: mean {statistics.mean(per_form):.3f} ms, median {statistics.median(per_form):.3f} ms, "
-          f"p95 {p95:.3f} ms, max {per_form[-1]:.3f} ms (target <= 5 ms)")
+    print(
+        f"run_rules per form: mean {statistics.mean(per_form):.3f} ms, median {statistics.median(per_form):.3f} ms, "
+        f"p95 {p95:.3f} ms, max {per_form[-1]:.3f} ms (target <= 5 ms)"
+    )
     return 0
 
 

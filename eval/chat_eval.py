@@ -42,8 +42,14 @@ def score_row(row: dict[str, Any], ans: Any) -> dict[str, Any]:
     docs = {c.doc for c in ans.citations}
     doc_hit = bool(docs & set(_gold_docs(row))) and not ans.refused  # a refusal's contact line does not count
     fact_hit = all(norm(f) in norm(ans.answer) for f in row["gold_facts"])
-    return {"id": row["id"], "out_of_scope": False, "refused": ans.refused, "doc_hit": doc_hit, "fact_hit": fact_hit,
-            "ok": doc_hit and fact_hit and not ans.refused}
+    return {
+        "id": row["id"],
+        "out_of_scope": False,
+        "refused": ans.refused,
+        "doc_hit": doc_hit,
+        "fact_hit": fact_hit,
+        "ok": doc_hit and fact_hit and not ans.refused,
+    }
 
 
 def default_index() -> Any:
@@ -79,7 +85,9 @@ def measure(model: Any = None, index: Any = None, rows: Optional[list[dict[str, 
         "in_scope_answered": round(1 - rate(ins, "refused"), 3),
         "out_of_scope_refused": rate(outs, "refused"),
         "all_ok": rate(ins, "ok"),
-        "model_answers_kept": round(sum(1 for r in ins if r["mode"] != "extractive") / len(ins), 3) if model and ins else None,
+        "model_answers_kept": round(sum(1 for r in ins if r["mode"] != "extractive") / len(ins), 3)
+        if model and ins
+        else None,
         "seconds_per_question": round((time.perf_counter() - t0) / max(len(rows), 1), 3),
         "failures": [r["id"] for r in results if not r["ok"]],
         "results": results,

@@ -36,11 +36,15 @@ def form_of(item: dict[str, Any]) -> Form:
     if "history_national_years" in ctx:
         history = [HistoryYear(year=2023 - i, national=i < nat, provincial=i < prov) for i in range(3)]
     return Form(
-        title=ctx.get("title"), subject=ctx.get("subject"), mode=ctx.get("mode"),
-        practice_hours=ctx.get("practice_hours"), applicant_unit=ctx.get("applicant_unit"),
+        title=ctx.get("title"),
+        subject=ctx.get("subject"),
+        mode=ctx.get("mode"),
+        practice_hours=ctx.get("practice_hours"),
+        applicant_unit=ctx.get("applicant_unit"),
         peer_reviewer=PeerReviewer(unit=ctx["reviewer_unit"]) if ctx.get("reviewer_unit") else None,
         lead=Lead(unit=ctx["lead_unit"]) if ctx.get("lead_unit") else None,
-        history=history, **{item["kind"]: item["text"]},
+        history=history,
+        **{item["kind"]: item["text"]},
     )
 
 
@@ -61,8 +65,12 @@ def _stats(rows: list[dict[str, Any]], key: str = "score") -> dict[str, Any]:
     scores = [r[key] for r in rows]
     labels = [LABEL_VALUE[r["label"]] for r in rows]
     rho, p = spearmanr(scores, labels)
-    return {"n": len(rows), "spearman": round(float(rho), 3), "p_value": float(f"{p:.2g}"),
-            "pairwise_accuracy": round(pairwise_accuracy(scores, labels), 3)}
+    return {
+        "n": len(rows),
+        "spearman": round(float(rho), 3),
+        "p_value": float(f"{p:.2g}"),
+        "pairwise_accuracy": round(pairwise_accuracy(scores, labels), 3),
+    }
 
 
 def measure(path: Path = DATA) -> dict[str, Any]:
@@ -71,8 +79,16 @@ def measure(path: Path = DATA) -> dict[str, Any]:
     for item in load_items(path):
         c = critique_offline(item["kind"], form_of(item))
         content = round(sum(x.score for x in c.criteria if x.name != "字数"), 1)  # length-free, uncapped
-        rows.append({"id": item["id"], "kind": item["kind"], "label": item["label"], "score": c.score,
-                     "content": content, "chars": c.chars})
+        rows.append(
+            {
+                "id": item["id"],
+                "kind": item["kind"],
+                "label": item["label"],
+                "score": c.score,
+                "content": content,
+                "chars": c.chars,
+            }
+        )
     out: dict[str, Any] = {k: _stats([r for r in rows if r["kind"] == k]) for k in KINDS}
     out["overall"] = _stats(rows)
     out["content_only"] = {k: _stats([r for r in rows if r["kind"] == k], "content") for k in KINDS}
@@ -95,8 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     for k in (*KINDS, "overall"):
         s = res[k]
         c = res["content_only"][k]
-        print(f"{k:<13} n={s['n']:<3} spearman={s['spearman']:.3f} (p={s['p_value']}) pairwise={s['pairwise_accuracy']:.3f}"
-              f" | without 字数: spearman={c['spearman']:.3f} pairwise={c['pairwise_accuracy']:.3f}")
+        print(
+            f"{k:<13} n={s['n']:<3} spearman={s['spearman']:.3f} (p={s['p_value']}) pairwise={s['pairwise_accuracy']:.3f}"
+            f" | without 字数: spearman={c['spearman']:.3f} pairwise={c['pairwise_accuracy']:.3f}"
+        )
     return 0
 
 

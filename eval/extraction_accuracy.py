@@ -71,14 +71,32 @@ def measure(cases: list[Case], results: Optional[dict[str, Any]] = None) -> dict
             if isinstance(res, Exception):
                 raise res
         except Exception as exc:  # noqa: BLE001 - a crash is a measured failure, not an abort
-            per_case.append({"id": case.id, "style": case.style, "error": str(exc), "correct": 0, "total": 1,
-                             "wrong": ["<crash>"], "teacher_rows_exact": False})
+            per_case.append(
+                {
+                    "id": case.id,
+                    "style": case.style,
+                    "error": str(exc),
+                    "correct": 0,
+                    "total": 1,
+                    "wrong": ["<crash>"],
+                    "teacher_rows_exact": False,
+                }
+            )
             continue
         gold, got = gold_form(case).to_json_dict(), res.form.to_json_dict()
         ok, total, wrong = compare(gold, got)
-        per_case.append({"id": case.id, "style": case.style, "detected_style": res.style, "correct": ok,
-                         "total": total, "wrong": wrong, "teacher_rows_exact": teacher_rows_exact(gold, got),
-                         "seconds": res.seconds})
+        per_case.append(
+            {
+                "id": case.id,
+                "style": case.style,
+                "detected_style": res.style,
+                "correct": ok,
+                "total": total,
+                "wrong": wrong,
+                "teacher_rows_exact": teacher_rows_exact(gold, got),
+                "seconds": res.seconds,
+            }
+        )
     styles: dict[str, dict[str, Any]] = {}
     for row in per_case:
         s = styles.setdefault(row["style"], {"correct": 0, "total": 0, "cases": 0})
@@ -120,8 +138,10 @@ def _print_table(m: dict[str, Any]) -> None:
     def fmt(x: Optional[float]) -> str:
         return "n/a" if x is None else f"{x:.2%}"
 
-    print(f"overall {fmt(m['overall'])}  text PDFs {fmt(m['text_pdfs'])} (target >= 99%)  scans {fmt(m['scans'])} "
-          f"(target >= 95%)  teacher rows exact {m['teacher_rows_exact_text']}/{m['text_cases']} text PDFs")
+    print(
+        f"overall {fmt(m['overall'])}  text PDFs {fmt(m['text_pdfs'])} (target >= 99%)  scans {fmt(m['scans'])} "
+        f"(target >= 95%)  teacher rows exact {m['teacher_rows_exact_text']}/{m['text_cases']} text PDFs"
+    )
 
 
 def main(argv: Optional[list[str]] = None) -> int:

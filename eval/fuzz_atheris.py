@@ -62,7 +62,7 @@ def no_ocr_engine() -> Iterator[None]:
     from review.extract import ocr
 
     saved = ocr.engine
-    ocr.engine = lambda: (lambda img, use_cls=False: (None, 0.0))  # type: ignore[assignment]
+    ocr.engine = lambda: lambda img, use_cls=False: (None, 0.0)  # type: ignore[assignment]
     try:
         yield
     finally:
@@ -160,8 +160,13 @@ def run_atheris(target: str, runs: int) -> int:
                 Path(corpus, f"seed{i}.pdf").write_bytes(data)
         else:
             Path(corpus, "seed0").write_bytes("拟招生人数：120人 ☑是 □否 110105197503151234 13812345678".encode())
-        argv = [sys.argv[0], f"-runs={runs}", "-max_len=400000" if target == "pdf" else "-max_len=1024",
-                f"-artifact_prefix={tempfile.gettempdir()}/cme-atheris-", corpus]
+        argv = [
+            sys.argv[0],
+            f"-runs={runs}",
+            "-max_len=400000" if target == "pdf" else "-max_len=1024",
+            f"-artifact_prefix={tempfile.gettempdir()}/cme-atheris-",
+            corpus,
+        ]
         import review.normalize  # noqa: F401  (load what the target calls, then instrument it)
         import review.privacy  # noqa: F401
 

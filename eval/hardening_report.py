@@ -31,8 +31,13 @@ def _child(path: str, conn: Any) -> None:
     out: dict[str, Any]
     try:
         rep = review_pdf(path, explain=False)
-        out = {"outcome": "review", "findings": [[f.rule, f.severity] for f in rep.findings],
-               "warnings": rep.meta.warnings, "pages": rep.meta.pages, "ocr_pages": rep.meta.ocr_pages}
+        out = {
+            "outcome": "review",
+            "findings": [[f.rule, f.severity] for f in rep.findings],
+            "warnings": rep.meta.warnings,
+            "pages": rep.meta.pages,
+            "ocr_pages": rep.meta.ocr_pages,
+        }
     except InputError as err:
         out = {"outcome": "reject", "message": err.zh}
     except BaseException as exc:  # noqa: BLE001 - the point is to record it
@@ -83,11 +88,16 @@ def bad_input_figures(folder: Path) -> dict[str, Any]:
     for b, p in build_all(folder):
         res = probe(p)
         rows.append({"name": b.name, "expect": b.expect, **res, "ok": meets(b.expect, res["outcome"])})
-    return {"tried": len(rows), "crashes": sum(r["outcome"] == "crash" for r in rows),
-            "hangs": sum(r["outcome"] == "hang" for r in rows), "died": sum(r["outcome"] == "died" for r in rows),
-            "unexpected": [r["name"] for r in rows if not r["ok"]],
-            "max_seconds": max(r["seconds"] for r in rows), "max_rss_mb": max(r.get("max_rss_mb", 0) for r in rows),
-            "rows": rows}
+    return {
+        "tried": len(rows),
+        "crashes": sum(r["outcome"] == "crash" for r in rows),
+        "hangs": sum(r["outcome"] == "hang" for r in rows),
+        "died": sum(r["outcome"] == "died" for r in rows),
+        "unexpected": [r["name"] for r in rows if not r["ok"]],
+        "max_seconds": max(r["seconds"] for r in rows),
+        "max_rss_mb": max(r.get("max_rss_mb", 0) for r in rows),
+        "rows": rows,
+    }
 
 
 def pdf_fuzz_figures(n: int, seed: int = 0) -> dict[str, Any]:
@@ -109,8 +119,13 @@ def pdf_fuzz_figures(n: int, seed: int = 0) -> dict[str, Any]:
                 failures[key] = failures.get(key, 0) + 1
                 pipeline_crashes += not _review_ok(data)
     logging.disable(logging.NOTSET)
-    return {"cases": n, **counts, "failures": sum(failures.values()), "failure_kinds": failures,
-            "review_pdf_crashes": pipeline_crashes}
+    return {
+        "cases": n,
+        **counts,
+        "failures": sum(failures.values()),
+        "failure_kinds": failures,
+        "review_pdf_crashes": pipeline_crashes,
+    }
 
 
 def _review_ok(data: bytes) -> bool:
@@ -208,13 +223,22 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     b, pf, tf, inj = figures["bad_inputs"], figures["pdf_fuzz"], figures["text_fuzz"], figures["injection"]
-    print(f"\nbad inputs tried {b['tried']} (crashes {b['crashes']}, hangs {b['hangs']}, died {b['died']}, "
-          f"unexpected {len(b['unexpected'])}, max {b['max_seconds']} s / {b['max_rss_mb']} MB); "
-          f"fuzz cases {pf['cases'] + tf['cases']} (extract_pdf contract failures {pf['failures']}, review_pdf "
-          f"crashes {pf['review_pdf_crashes']}, text/rule failures {tf['failures']}); "
-          f"injection cases {inj['tried']} (verdicts changed {inj['verdicts_changed']})")
-    bad = b["crashes"] + b["hangs"] + b["died"] + len(b["unexpected"]) + pf["failures"] + tf["failures"] \
+    print(
+        f"\nbad inputs tried {b['tried']} (crashes {b['crashes']}, hangs {b['hangs']}, died {b['died']}, "
+        f"unexpected {len(b['unexpected'])}, max {b['max_seconds']} s / {b['max_rss_mb']} MB); "
+        f"fuzz cases {pf['cases'] + tf['cases']} (extract_pdf contract failures {pf['failures']}, review_pdf "
+        f"crashes {pf['review_pdf_crashes']}, text/rule failures {tf['failures']}); "
+        f"injection cases {inj['tried']} (verdicts changed {inj['verdicts_changed']})"
+    )
+    bad = (
+        b["crashes"]
+        + b["hangs"]
+        + b["died"]
+        + len(b["unexpected"])
+        + pf["failures"]
+        + tf["failures"]
         + pf["review_pdf_crashes"]
+    )
     return 1 if bad or inj["verdicts_changed"] else 0
 
 

@@ -80,8 +80,18 @@ def render_scan(case: Case, path: Path) -> None:
         pages = [_age(doc[i].render(scale=SCAN_DPI / 72).to_pil(), rng) for i in range(len(doc))]
         doc.close()
     first, rest = pages[0], pages[1:]
-    first.save(path, "PDF", resolution=SCAN_DPI, save_all=True, append_images=rest, quality=SCAN_QUALITY,
-               creationDate=FIXED_TIME, modDate=FIXED_TIME, title="scan", producer="eval.make_fixtures")
+    first.save(
+        path,
+        "PDF",
+        resolution=SCAN_DPI,
+        save_all=True,
+        append_images=rest,
+        quality=SCAN_QUALITY,
+        creationDate=FIXED_TIME,
+        modDate=FIXED_TIME,
+        title="scan",
+        producer="eval.make_fixtures",
+    )
 
 
 def _age(img: Image.Image, rng: random.Random) -> Image.Image:
@@ -119,19 +129,49 @@ def _flatten(case: Case) -> list[tuple[str, str, Any]]:
 
 
 FIELD_LABELS = {
-    "application_code": "申请代码", "title": "项目名称", "subject": "所在学科（二、三级学科）", "level": "项目级别",
-    "category": "项目类别", "jjj": "京津冀互认项目", "infectious_training": "传染病防治知识培训类项目",
-    "mode": "举办方式", "audience": "教学对象", "enrollment": "拟招生人数", "total_hours": "教学总时长（小时）",
-    "theory_hours": "讲授理论时长（小时）", "practice_hours": "实践（技术示范）时长（小时）", "credits": "拟授学分",
-    "sessions": "举办期数", "events": "多期举办", "out_of_province_pct": "拟招收外省学员占比（%）",
-    "grassroots_pct": "拟招收基层单位学员占比（%）", "applicant_unit": "申报单位", "unit_type": "申报单位类型",
-    "unit_phone": "单位联系电话", "unit_contact": "单位联系人", "lead_address": "项目负责人通讯地址",
-    "lead_phone": "项目负责人联系电话", "peer_review": "同行评议意见", "peer_reviewer.name": "评议专家姓名",
-    "peer_reviewer.title": "评议专家职称", "peer_reviewer.unit": "评议专家工作单位", "lead.name": "项目负责人姓名",
-    "lead.sex": "性别", "lead.birth": "出生年月", "lead.id_number": "身份证号码", "lead.title": "职称",
-    "lead.post": "职务", "lead.education": "最高学历", "lead.unit": "工作单位", "lead.employed": "是否在职（岗）",
-    "lead.specialty": "从事专业", "achievements": "主要成绩", "history": "近三年项目申报、执行情况",
-    "unit_profile": "项目申报单位及科室基本情况", "teachers": "课程及教师信息", "signed": "项目负责人签名",
+    "application_code": "申请代码",
+    "title": "项目名称",
+    "subject": "所在学科（二、三级学科）",
+    "level": "项目级别",
+    "category": "项目类别",
+    "jjj": "京津冀互认项目",
+    "infectious_training": "传染病防治知识培训类项目",
+    "mode": "举办方式",
+    "audience": "教学对象",
+    "enrollment": "拟招生人数",
+    "total_hours": "教学总时长（小时）",
+    "theory_hours": "讲授理论时长（小时）",
+    "practice_hours": "实践（技术示范）时长（小时）",
+    "credits": "拟授学分",
+    "sessions": "举办期数",
+    "events": "多期举办",
+    "out_of_province_pct": "拟招收外省学员占比（%）",
+    "grassroots_pct": "拟招收基层单位学员占比（%）",
+    "applicant_unit": "申报单位",
+    "unit_type": "申报单位类型",
+    "unit_phone": "单位联系电话",
+    "unit_contact": "单位联系人",
+    "lead_address": "项目负责人通讯地址",
+    "lead_phone": "项目负责人联系电话",
+    "peer_review": "同行评议意见",
+    "peer_reviewer.name": "评议专家姓名",
+    "peer_reviewer.title": "评议专家职称",
+    "peer_reviewer.unit": "评议专家工作单位",
+    "lead.name": "项目负责人姓名",
+    "lead.sex": "性别",
+    "lead.birth": "出生年月",
+    "lead.id_number": "身份证号码",
+    "lead.title": "职称",
+    "lead.post": "职务",
+    "lead.education": "最高学历",
+    "lead.unit": "工作单位",
+    "lead.employed": "是否在职（岗）",
+    "lead.specialty": "从事专业",
+    "achievements": "主要成绩",
+    "history": "近三年项目申报、执行情况",
+    "unit_profile": "项目申报单位及科室基本情况",
+    "teachers": "课程及教师信息",
+    "signed": "项目负责人签名",
 }
 
 
@@ -165,8 +205,17 @@ def render_fillable(case: Case, path: Path) -> None:
         if isinstance(value, bool) or key in ("signed", "jjj", "infectious_training"):
             c.acroForm.checkbox(name=key, checked=bool(value), x=250, y=y - 14, size=12, buttonStyle="check")
         else:
-            c.acroForm.textfield(name=key, value="", x=250, y=y - height, width=300, height=height,
-                                 fontSize=8, borderWidth=0.5, fieldFlags="multiline" if tall else "")
+            c.acroForm.textfield(
+                name=key,
+                value="",
+                x=250,
+                y=y - height,
+                width=300,
+                height=height,
+                fontSize=8,
+                borderWidth=0.5,
+                fieldFlags="multiline" if tall else "",
+            )
             values[key] = _text_value(value)
         y -= height + 6
     c.showPage()

@@ -40,26 +40,38 @@ def first_hit(passages: list[Any], doc: str, spans: list[tuple[int, int]]) -> Op
 def split(qa: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
     """Deterministic halves: dev = odd numeric id, test = even numeric id (held out)."""
     num = [int("".join(ch for ch in q["id"] if ch.isdigit()) or 0) for q in qa]
-    return {"dev": [q for q, n in zip(qa, num, strict=True) if n % 2 == 1],
-            "test": [q for q, n in zip(qa, num, strict=True) if n % 2 == 0], "all": qa}
+    return {
+        "dev": [q for q, n in zip(qa, num, strict=True) if n % 2 == 1],
+        "test": [q for q, n in zip(qa, num, strict=True) if n % 2 == 0],
+        "all": qa,
+    }
 
 
 def _scores(ranks: dict[str, Optional[int]]) -> dict[str, float]:
     n = max(len(ranks), 1)
     vals = list(ranks.values())
-    return {"recall@1": round(sum(r == 1 for r in vals) / n, 3),
-            "recall@5": round(sum(r is not None and r <= 5 for r in vals) / n, 3),
-            "mrr": round(sum(1.0 / r for r in vals if r) / n, 3)}
+    return {
+        "recall@1": round(sum(r == 1 for r in vals) / n, 3),
+        "recall@5": round(sum(r is not None and r <= 5 for r in vals) / n, 3),
+        "mrr": round(sum(1.0 / r for r in vals if r) / n, 3),
+    }
 
 
-def measure(settings: Any = None, channels: tuple[str, ...] = CHANNELS, qa: Optional[list[dict[str, str]]] = None) -> dict[str, Any]:
+def measure(
+    settings: Any = None, channels: tuple[str, ...] = CHANNELS, qa: Optional[list[dict[str, str]]] = None
+) -> dict[str, Any]:
     """recall@1, recall@5, MRR@10 per channel (all questions and per dev/test half) and the misses at 5."""
     index = get_index(settings)
     index.ensure()
     qa = qa if qa is not None else load_qa()
     halves = split(qa)
-    out: dict[str, Any] = {"n": len(qa), "default_channel": DEFAULT_CHANNEL, "channels": {}, "misses": {},
-                           "splits": {h: {"n": len(items), "channels": {}} for h, items in halves.items()}}
+    out: dict[str, Any] = {
+        "n": len(qa),
+        "default_channel": DEFAULT_CHANNEL,
+        "channels": {},
+        "misses": {},
+        "splits": {h: {"n": len(items), "channels": {}} for h, items in halves.items()},
+    }
     for ch in channels:
         ranks: dict[str, Optional[int]] = {}
         for item in qa:
@@ -83,7 +95,9 @@ def main() -> None:
     if args.json:
         print(json.dumps(res, ensure_ascii=False, indent=2))
         return
-    print(f"questions: {res['n']} (dev = odd ids, test = even ids, held out)   default channel: {res['default_channel']}")
+    print(
+        f"questions: {res['n']} (dev = odd ids, test = even ids, held out)   default channel: {res['default_channel']}"
+    )
     print(f"{'channel':<8} {'half':<5} {'n':>3} {'R@1':>6} {'R@5':>6} {'MRR':>6}")
     for ch in res["channels"]:
         for h, part in res["splits"].items():

@@ -133,7 +133,7 @@ class ChatEngine:
         if ans.mode == "extractive":
             yield ("\n\n" if buf else "") + "\n".join(ans.notices[-1:]) + "\n\n" + ans.answer
         else:
-            tail = ans.answer[len(_body_of(ans.answer)):]
+            tail = ans.answer[len(_body_of(ans.answer)) :]
             yield tail
         self._finish(turn, ans, history is None)
 
@@ -155,7 +155,9 @@ class ChatEngine:
         offline = rewrite_offline(question, hist)
         if self.model is None:
             return offline
-        convo = "\n".join(f"{'用户' if h['role'] == 'user' else '助手'}：{mask(h['content'])[:300]}" for h in hist[-HISTORY_TURNS:])
+        convo = "\n".join(
+            f"{'用户' if h['role'] == 'user' else '助手'}：{mask(h['content'])[:300]}" for h in hist[-HISTORY_TURNS:]
+        )
         prompt = _render("chat_rewrite", history=convo, question=mask(question))
         try:
             text = self.model.complete_text([{"role": "user", "content": prompt}])
@@ -190,19 +192,26 @@ class ChatEngine:
                 cites += pc
         if not parts:
             text, cites = refusal(turn.standalone)
-            return ChatAnswer(answer=text, citations=cites, standalone=turn.standalone, refused=True, notices=turn.notices)
+            return ChatAnswer(
+                answer=text, citations=cites, standalone=turn.standalone, refused=True, notices=turn.notices
+            )
         return ChatAnswer(answer="\n".join(parts), citations=cites, standalone=turn.standalone, notices=turn.notices)
 
     def _sources(self, turn: _Turn) -> list[Source]:
         """Numbered sources for the model: the draft's rule citations, then the relevant passages."""
         out = [Source(c.doc, c.section, c.quote) for c in turn.draft.citations]
         if turn.relevant:
-            out += [Source(getattr(p, "doc", ""), getattr(p, "section", "") or "", getattr(p, "text", "")) for p in turn.passages]
+            out += [
+                Source(getattr(p, "doc", ""), getattr(p, "section", "") or "", getattr(p, "text", ""))
+                for p in turn.passages
+            ]
         return out
 
     def _messages(self, turn: _Turn) -> list[Message]:
         """System prompt with numbered sources, recent turns, then the standalone question."""
-        srcs = "\n\n".join(f"[{i}] 《{s.doc}》{s.section}\n{s.text.strip()}" for i, s in enumerate(self._sources(turn), 1))
+        srcs = "\n\n".join(
+            f"[{i}] 《{s.doc}》{s.section}\n{s.text.strip()}" for i, s in enumerate(self._sources(turn), 1)
+        )
         level = {"beijing": "北京市级", "national": "国家级"}.get(turn.scope, "未说明")
         system = _render("chat_answer", level=level, draft=turn.draft.model_text or "无", sources=srcs)
         recent = [{"role": h["role"], "content": mask(h["content"])} for h in turn.history[-HISTORY_TURNS:]]
@@ -218,20 +227,33 @@ class ChatEngine:
 
     def _checked(self, turn: _Turn, text: str) -> ChatAnswer:
         """Verify a generated answer; accept it with its citations or fall back."""
-        allowed = numbers(" ".join([turn.question, turn.standalone, turn.draft.model_text, *(h["content"] for h in turn.history)]))
+        allowed = numbers(
+            " ".join([turn.question, turn.standalone, turn.draft.model_text, *(h["content"] for h in turn.history)])
+        )
         v = verify(text, self._sources(turn), allowed, _in_corpus())
         if not v.ok:
             log.info("model answer rejected: %s", mask("; ".join(v.problems)))
             return self._fallback(turn, "模型回答未通过核验（" + "；".join(v.problems) + "），已改用政策原文摘录。")
         if self._denies_report(v.body):
             log.info("model answer denies the draft's findings; not shown")
-            return self._fallback(turn, "模型回答与规则检查结果相矛盾（称申报书无问题或要求忽略规则），已改用政策原文摘录。")
+            return self._fallback(
+                turn, "模型回答与规则检查结果相矛盾（称申报书无问题或要求忽略规则），已改用政策原文摘录。"
+            )
         if v.refused:
             body, cites = refusal(turn.standalone)
-            return ChatAnswer(answer=body, citations=cites, mode=self.mode, standalone=turn.standalone, refused=True, notices=turn.notices)
+            return ChatAnswer(
+                answer=body,
+                citations=cites,
+                mode=self.mode,
+                standalone=turn.standalone,
+                refused=True,
+                notices=turn.notices,
+            )
         basis = basis_line([c for c in v.citations])
         answer = v.body + ("\n" + basis if basis else "")
-        return ChatAnswer(answer=answer, citations=v.citations, mode=self.mode, standalone=turn.standalone, notices=turn.notices)
+        return ChatAnswer(
+            answer=answer, citations=v.citations, mode=self.mode, standalone=turn.standalone, notices=turn.notices
+        )
 
     def _denies_report(self, body: str) -> bool:
         """True when the answer says there is no problem although the reviewed draft has errors or warnings."""

@@ -8,9 +8,30 @@ from typing import Any, Optional
 from review.rules.base import SEVERITY_ZH, Citation
 
 DRAFT_CUES: tuple[str, ...] = (
-    "我的", "我们的", "我这", "我们这", "这份", "本申报书", "申报书里", "为什么说", "怎么改", "如何改", "如何修改",
-    "怎么修改", "本项目", "草稿", "被标", "报错", "哪里不对", "哪些问题", "有什么问题", "不对", "错在", "未通过",
-    "没通过", "没有通过",
+    "我的",
+    "我们的",
+    "我这",
+    "我们这",
+    "这份",
+    "本申报书",
+    "申报书里",
+    "为什么说",
+    "怎么改",
+    "如何改",
+    "如何修改",
+    "怎么修改",
+    "本项目",
+    "草稿",
+    "被标",
+    "报错",
+    "哪里不对",
+    "哪些问题",
+    "有什么问题",
+    "不对",
+    "错在",
+    "未通过",
+    "没通过",
+    "没有通过",
 )
 # topic word -> (rule id fragments, form field prefixes, narrative key)
 TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
@@ -36,10 +57,17 @@ TOPICS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "地点": (("venue",), ("events",), ""),
 }
 FORM_LABELS: dict[str, str] = {
-    "credits": "拟授学分", "total_hours": "教学总时长（小时）", "theory_hours": "讲授理论时长（小时）",
-    "practice_hours": "实践（技术示范）时长（小时）", "enrollment": "拟招生人数", "sessions": "举办期数",
-    "out_of_province_pct": "拟招收外省学员占比（%）", "grassroots_pct": "拟招收基层单位学员占比（%）",
-    "level": "项目级别", "mode": "项目类型", "subject": "所在学科",
+    "credits": "拟授学分",
+    "total_hours": "教学总时长（小时）",
+    "theory_hours": "讲授理论时长（小时）",
+    "practice_hours": "实践（技术示范）时长（小时）",
+    "enrollment": "拟招生人数",
+    "sessions": "举办期数",
+    "out_of_province_pct": "拟招收外省学员占比（%）",
+    "grassroots_pct": "拟招收基层单位学员占比（%）",
+    "level": "项目级别",
+    "mode": "项目类型",
+    "subject": "所在学科",
 }
 NARRATIVE_ZH = {"peer_review": "同行评议意见", "achievements": "主要成绩", "unit_profile": "基本情况"}
 

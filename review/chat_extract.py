@@ -29,8 +29,22 @@ MIN_DOMAIN_HITS = 1  # at least this many domain terms of the question found in 
 # Neighbouring fields the notices do not govern: degree education, residency training, licensing, exams, grants.
 # A question about one of them is out of scope unless it also names continuing education itself.
 ADJACENT_TOPICS: tuple[str, ...] = (
-    "研究生", "考研", "本科", "高考", "规范化培训", "规培", "执业注册", "执业证书", "多点执业", "医师资格",
-    "资格考试", "职称考试", "职称评审", "自然科学基金", "基金申请", "课题申请",
+    "研究生",
+    "考研",
+    "本科",
+    "高考",
+    "规范化培训",
+    "规培",
+    "执业注册",
+    "执业证书",
+    "多点执业",
+    "医师资格",
+    "资格考试",
+    "职称考试",
+    "职称评审",
+    "自然科学基金",
+    "基金申请",
+    "课题申请",
 )
 CME_WORDS: tuple[str, ...] = ("继续医学教育", "继教", "学分", "推荐项目", "继续教育")
 MAX_SENTENCES = 3
@@ -43,10 +57,20 @@ DOC_META: dict[str, tuple[str, str, str]] = {
     "national-2024-project-requirements.txt": ("国家级继续医学教育项目申办要求（2024 年版）", "2024", "national"),
     "bj-2025-application-requirements.txt": ("北京市 2025 年继续医学教育推荐项目申报具体要求", "2024-11", "beijing"),
     "bj-2024-supervision-and-2025-credit-rules.txt": (
-        "2024年北京市继教项目督查、学分审验情况及2025年继教项目、学分管理要求", "2025-04", "beijing"),
+        "2024年北京市继教项目督查、学分审验情况及2025年继教项目、学分管理要求",
+        "2025-04",
+        "beijing",
+    ),
     "pku-2026-approved-projects-notice.txt": (
-        "关于公布 2026 年医学部国家级、市级继续医学教育推荐项目的通知", "2026-04-14", "institution"),
-    "national-2021-first-batch-notice.txt": ("关于公布 2021 年第一批国家级继续医学教育项目的通知", "2020-12-25", "national"),
+        "关于公布 2026 年医学部国家级、市级继续医学教育推荐项目的通知",
+        "2026-04-14",
+        "institution",
+    ),
+    "national-2021-first-batch-notice.txt": (
+        "关于公布 2021 年第一批国家级继续医学教育项目的通知",
+        "2020-12-25",
+        "national",
+    ),
 }
 CONTACT_DOC = "bj-2025-application-requirements.txt"
 CONTACT_QUOTE = "电话：63132231 63176705"
@@ -144,12 +168,21 @@ def asked_unit(question: str) -> str:
     if not m:
         return ""
     unit = m.group(1)
-    return unit if unit in ("学分", "学时", "小时", "字", "期", "项", "人", "年", "周") else unit[:1] if unit[:1] in "字期项人年周" else ""
+    return (
+        unit
+        if unit in ("学分", "学时", "小时", "字", "期", "项", "人", "年", "周")
+        else unit[:1]
+        if unit[:1] in "字期项人年周"
+        else ""
+    )
 
 
 # "最多几个学分" asks for an upper bound, "至少多少" for a lower one: prefer sentences that state that bound
 BOUND_CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "upper": (("最多", "上限", "最高", "不能超过", "封顶", "最大"), ("不超过", "不得超过", "不高于", "以内", "上限", "最多")),
+    "upper": (
+        ("最多", "上限", "最高", "不能超过", "封顶", "最大"),
+        ("不超过", "不得超过", "不高于", "以内", "上限", "最多"),
+    ),
     "lower": (("至少", "最少", "下限", "最低", "不能少于"), ("不低于", "不少于", "以上", "至少")),
 }
 
@@ -205,7 +238,9 @@ def pick(sentences: list[Sentence]) -> list[Sentence]:
 
 def cite(s: Sentence) -> Citation:
     """Citation of a sentence (verbatim, whitespace-collapsed source span)."""
-    return Citation(doc=getattr(s.passage, "doc", ""), section=getattr(s.passage, "section", "") or "", quote=collapse(s.text))
+    return Citation(
+        doc=getattr(s.passage, "doc", ""), section=getattr(s.passage, "section", "") or "", quote=collapse(s.text)
+    )
 
 
 def basis_line(citations: list[Citation]) -> str:
@@ -221,7 +256,9 @@ def basis_line(citations: list[Citation]) -> str:
     return line + "。"
 
 
-def extractive(question: str, passages: list[Any], scope: str = "", offset: int = 0) -> tuple[list[str], list[Citation]]:
+def extractive(
+    question: str, passages: list[Any], scope: str = "", offset: int = 0
+) -> tuple[list[str], list[Citation]]:
     """Answer lines '· sentence [n]' and their citations (markers start after `offset`)."""
     chosen = pick(rank_sentences(question, passages, scope))
     lines, cites = [], []
@@ -243,7 +280,9 @@ def province_citation(province: str, policy_dir: Path = POLICY_DIR) -> Optional[
         return None
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith(province) and "继续医学教育委员会" in line:
-            return Citation(doc=PROVINCE_DOC, section="附件 4 各省继续医学教育委员会地址及联系方式", quote=collapse(line))
+            return Citation(
+                doc=PROVINCE_DOC, section="附件 4 各省继续医学教育委员会地址及联系方式", quote=collapse(line)
+            )
     return None
 
 
@@ -252,9 +291,13 @@ def refusal(question: str) -> tuple[str, list[Citation]]:
     prov = other_province(question)
     cit = province_citation(prov) if prov else None
     if cit:
-        text = (f"{NOT_FOUND}现有政策文件只涵盖国家级和北京市的继续医学教育规定，未涉及{prov}的具体要求，"
-                f"请咨询当地继续医学教育委员会：{display(cit.quote)} [1]")
+        text = (
+            f"{NOT_FOUND}现有政策文件只涵盖国家级和北京市的继续医学教育规定，未涉及{prov}的具体要求，"
+            f"请咨询当地继续医学教育委员会：{display(cit.quote)} [1]"
+        )
         return text, [cit]
-    text = (f"{NOT_FOUND}本助手只依据已收录的继续医学教育政策通知作答，不凭常识回答。"
-            f"如需咨询，可联系北京市继续医学教育委员会办公室（{CONTACT_QUOTE}）[1]，或本单位继续教育管理部门。")
+    text = (
+        f"{NOT_FOUND}本助手只依据已收录的继续医学教育政策通知作答，不凭常识回答。"
+        f"如需咨询，可联系北京市继续医学教育委员会办公室（{CONTACT_QUOTE}）[1]，或本单位继续教育管理部门。"
+    )
     return text, [contact_citation()]

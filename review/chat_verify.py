@@ -39,7 +39,7 @@ class Verdict:
 def split_answer(text: str) -> tuple[str, dict[int, str]]:
     """(body, {n: quote}) from '正文 … 引用：\\n[1] 「…」' (quote lines may also trail the body)."""
     m = _QUOTES_HEAD.search(text)
-    head, tail = (text[: m.start()], text[m.end():]) if m else (text, "")
+    head, tail = (text[: m.start()], text[m.end() :]) if m else (text, "")
     quotes: dict[int, str] = {}
     body_lines = []
     for line in head.splitlines():

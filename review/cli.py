@@ -12,7 +12,9 @@ import typer
 from review.config import load_settings
 from review.errors import ReviewError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="继续医学教育推荐项目申报书预审 / CME application reviewer")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="继续医学教育推荐项目申报书预审 / CME application reviewer"
+)
 
 
 def _fail(err: ReviewError, code: int = 2) -> None:
@@ -153,9 +155,7 @@ def ask(
     engine = ChatEngine(get_index(settings), model=get_chat_model(settings))
     ans = engine.ask(question)
     if as_json:
-        _print_json(
-            {"answer": ans.answer, "citations": [c.model_dump() for c in ans.citations], "mode": ans.mode}
-        )
+        _print_json({"answer": ans.answer, "citations": [c.model_dump() for c in ans.citations], "mode": ans.mode})
         return
     typer.echo(ans.answer)
     for i, c in enumerate(ans.citations, 1):
@@ -180,7 +180,9 @@ def eval_(
     out: Path = typer.Option(Path("eval/out"), "--out", help="report folder"),
     update_baseline: bool = typer.Option(False, "--update-baseline", help="write eval/baseline.json from this run"),
     judge: bool = typer.Option(False, "--judge", help="add LLM-judge scores (needs a configured model)"),
-    add_actions: Optional[Path] = typer.Option(None, "--add-actions", help="reviewer actions JSONL exported from the app"),
+    add_actions: Optional[Path] = typer.Option(
+        None, "--add-actions", help="reviewer actions JSONL exported from the app"
+    ),
     pdf_dir: Optional[Path] = typer.Option(None, "--pdf-dir", help="with --add-actions: folder with the reviewed PDFs"),
 ) -> None:
     """运行评测集 (run the eval suite; --add-actions adds reviewer labels)."""

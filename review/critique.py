@@ -28,8 +28,10 @@ SHORT_CAP = 59  # a narrative below the minimum cannot be submitted, so it canno
 MAX_INVENTED = 5  # more invented numbers than this: the rewrite is rejected, not patched
 _PLACEHOLDER_RX = re.compile(r"【[^】]*】")
 _RECENT_RX = re.compile(r"近[一二两三四五六七八九十]+年")
-_NUM_TOKEN = re.compile(r"近[一二两三四五六七八九十]+年|[0-9０-９]+(?:[.．][0-9０-９]+)?|[一二两三四五六七八九十百千万]+余?"
-                        r"(?:篇|项|部|人次|人|名|次|年|个|家|例|台|张|床|种|批|届|期)")
+_NUM_TOKEN = re.compile(
+    r"近[一二两三四五六七八九十]+年|[0-9０-９]+(?:[.．][0-9０-９]+)?|[一二两三四五六七八九十百千万]+余?"
+    r"(?:篇|项|部|人次|人|名|次|年|个|家|例|台|张|床|种|批|届|期)"
+)
 USER_MARKER = "<!-- user -->"  # splits the rendered prompt file into system and user messages
 
 
@@ -55,7 +57,9 @@ def _unfilled(kind: str, text: str) -> NarrativeCritique:
     need = MIN_CHARS[kind]
     elems = "、".join(name for name, _, _ in ELEMENTS[kind])
     return NarrativeCritique(
-        chars=count_chars(text), min_chars=need, score=0,
+        chars=count_chars(text),
+        min_chars=need,
+        score=0,
         criteria=[CriterionScore(name="字数", score=0, max=MAX_CHARS, note="未填写")],
         issues=["未填写"],
         suggestions=[f"填写{KIND_ZH[kind]}（不少于 {need} 字），涵盖：{elems}"],
@@ -74,7 +78,9 @@ def critique_offline(kind: str, form: Form) -> NarrativeCritique:
         score = SHORT_CAP
         parts[0].note += f"；字数不足，总分封顶 {SHORT_CAP} 分"
     return NarrativeCritique(
-        chars=chars, min_chars=MIN_CHARS[kind], score=score,
+        chars=chars,
+        min_chars=MIN_CHARS[kind],
+        score=score,
         criteria=[CriterionScore(name=p.name, score=p.score, max=p.max, note=p.note) for p in parts],
         issues=[i for p in parts for i in p.issues],
         suggestions=list(dict.fromkeys(s for p in parts for s in p.suggestions)),
@@ -136,9 +142,16 @@ def _facts(form: Form) -> str:
     """Form facts the model may rely on (masked, compact)."""
     reviewer = form.peer_reviewer.model_dump() if form.peer_reviewer else {}
     facts = {
-        "项目名称": form.title, "学科": form.subject, "级别": form.level, "形式": form.mode,
-        "教学对象": form.audience, "理论学时": form.theory_hours, "实践学时": form.practice_hours,
-        "申报单位": form.applicant_unit, "评议专家单位": reviewer.get("unit"), "评议专家职称": reviewer.get("title"),
+        "项目名称": form.title,
+        "学科": form.subject,
+        "级别": form.level,
+        "形式": form.mode,
+        "教学对象": form.audience,
+        "理论学时": form.theory_hours,
+        "实践学时": form.practice_hours,
+        "申报单位": form.applicant_unit,
+        "评议专家单位": reviewer.get("unit"),
+        "评议专家职称": reviewer.get("title"),
         "负责人职称": form.lead.title if form.lead else None,
         "近三年项目": [h.model_dump(exclude_none=True) for h in (form.history or [])],
         "授课题目": [t.topic for t in (form.teachers or []) if t.topic][:15],
@@ -155,8 +168,12 @@ def build_prompt(form: Form) -> tuple[str, str]:
     """(system, user) messages of the one prompt for all three narratives."""
     texts = {k: _mask(_text_of(form, k)) or "（未填写）" for k in KINDS}
     text = _render(
-        PROMPT, facts=_facts(form), elements=_rubric_text(),
-        peer_review=texts["peer_review"], achievements=texts["achievements"], unit_profile=texts["unit_profile"],
+        PROMPT,
+        facts=_facts(form),
+        elements=_rubric_text(),
+        peer_review=texts["peer_review"],
+        achievements=texts["achievements"],
+        unit_profile=texts["unit_profile"],
         peer_review_chars=count_chars(_text_of(form, "peer_review")),
         achievements_chars=count_chars(_text_of(form, "achievements")),
         unit_profile_chars=count_chars(_text_of(form, "unit_profile")),
@@ -196,13 +213,16 @@ def check_rewrite(rewrite: str, original: str, form: Form) -> tuple[Optional[str
     return (None if len(invented) > MAX_INVENTED else out), invented
 
 
-def _merge(kind: str, off: NarrativeCritique, m: ModelNarrative, form: Form, name: str) -> tuple[NarrativeCritique, list[str]]:
+def _merge(
+    kind: str, off: NarrativeCritique, m: ModelNarrative, form: Form, name: str
+) -> tuple[NarrativeCritique, list[str]]:
     """Model scores beside the local count; deterministic hard issues kept; rewrite verified."""
     notices: list[str] = []
     hard_issues = [i for i in off.issues if _issue_from_hard(i)]
     criteria = [off.criteria[0]] + [
         CriterionScore(name=c.name, score=max(0.0, min(c.score, c.max)), max=max(c.max, 0.0), note=c.note)
-        for c in m.criteria if c.name != "字数"
+        for c in m.criteria
+        if c.name != "字数"
     ]
     score = max(0, min(100, round(m.score)))
     if off.chars < off.min_chars:
@@ -213,23 +233,41 @@ def _merge(kind: str, off: NarrativeCritique, m: ModelNarrative, form: Form, nam
         if invented and rewrite is None:
             notices.append(f"{KIND_ZH[kind]}：模型改写含 {len(invented)} 处原文和申报书中没有的数字，已弃用该改写")
         elif invented:
-            notices.append(f"{KIND_ZH[kind]}：模型改写中 {len(invented)} 处数字（{'、'.join(invented)}）"
-                           f"未见于原文或申报书，已替换为占位符")
+            notices.append(
+                f"{KIND_ZH[kind]}：模型改写中 {len(invented)} 处数字（{'、'.join(invented)}）"
+                f"未见于原文或申报书，已替换为占位符"
+            )
     return NarrativeCritique(
-        chars=off.chars, min_chars=off.min_chars, score=score, criteria=criteria,
+        chars=off.chars,
+        min_chars=off.min_chars,
+        score=score,
+        criteria=criteria,
         issues=list(dict.fromkeys(hard_issues + [i for i in m.issues if i.strip()])),
         suggestions=list(dict.fromkeys([s for s in m.suggestions if s.strip()] + off.suggestions[:2])),
-        rewrite=rewrite, critiqued_by=name,
+        rewrite=rewrite,
+        critiqued_by=name,
     ), notices
 
 
 def _issue_from_hard(issue: str) -> bool:
     """Issues produced by the deterministic hard criteria (count, form consistency, commercial)."""
-    return issue.startswith(("字数", "同行评议专家来自", "主要成绩称", "出现企业", "项目为远程", "本项目实践",
-                             "评议意见提及实操", "基本情况未写明"))
+    return issue.startswith(
+        (
+            "字数",
+            "同行评议专家来自",
+            "主要成绩称",
+            "出现企业",
+            "项目为远程",
+            "本项目实践",
+            "评议意见提及实操",
+            "基本情况未写明",
+        )
+    )
 
 
-def critique_with_model(form: Form, offline: dict[str, NarrativeCritique], model: Any) -> tuple[dict[str, NarrativeCritique], list[str]]:
+def critique_with_model(
+    form: Form, offline: dict[str, NarrativeCritique], model: Any
+) -> tuple[dict[str, NarrativeCritique], list[str]]:
     """One batched model call; raises on failure (the caller falls back)."""
     system, user = build_prompt(form)
     answer = model.complete_json(system, user, ModelCritique)

@@ -51,46 +51,100 @@ def _rx(p: str) -> re.Pattern[str]:
 # required elements: (name, pattern, suggestion when missing)
 ELEMENTS: dict[str, list[tuple[str, re.Pattern[str], str]]] = {
     "peer_review": [
-        ("培训内容", _rx(r"(培训|授课|课程|教学|讲授)内容|课程(设置|安排|体系)|涵盖|围绕|聚焦|专题|包括.{0,30}(诊断|治疗|技术|管理|规范|护理|评估|操作|进展)"),
-         "写明培训内容：列出主要专题（如诊断标准、治疗规范、关键技术），并与本项目课程表对应"),
-        ("培训形式", _rx(r"讲座|理论讲授|专题授课|实操|操作培训|工作坊|线上|线下|远程|面授|病例讨论|案例讨论|模拟|演示|示范|手把手|带教|查房|互动|答疑|考核"),
-         "写明培训形式：理论讲座、病例讨论、技能实操/工作坊、线上或线下等，以及理论与实践学时安排"),
-        ("对象与需求", _rx(r"学员|基层|需求|对象|面向|社区|乡镇|县级|区县|医务人员|医师|护士|薄弱|短板|亟需|迫切|空白"),
-         "说明培训对象及其需求：面向哪些学员（如基层医院医师），目前存在哪些能力短板，本项目如何回应"),
-        ("师资力量", _rx(r"师资|授课(专家|教师|老师)|讲者|讲师|教授|主任医师|专家团队|教学团队|学科带头人|项目负责人"),
-         "评价师资力量：授课专家的职称构成、专业背景与教学经验"),
-        ("推荐意见", _rx(r"推荐|同意(申报|立项)|建议(批准|立项|予以)|予以(支持|立项)|支持(申报|立项)"),
-         "结尾给出明确推荐意见，如“同意推荐申报国家级/北京市级继续医学教育项目”"),
+        (
+            "培训内容",
+            _rx(
+                r"(培训|授课|课程|教学|讲授)内容|课程(设置|安排|体系)|涵盖|围绕|聚焦|专题|包括.{0,30}(诊断|治疗|技术|管理|规范|护理|评估|操作|进展)"
+            ),
+            "写明培训内容：列出主要专题（如诊断标准、治疗规范、关键技术），并与本项目课程表对应",
+        ),
+        (
+            "培训形式",
+            _rx(
+                r"讲座|理论讲授|专题授课|实操|操作培训|工作坊|线上|线下|远程|面授|病例讨论|案例讨论|模拟|演示|示范|手把手|带教|查房|互动|答疑|考核"
+            ),
+            "写明培训形式：理论讲座、病例讨论、技能实操/工作坊、线上或线下等，以及理论与实践学时安排",
+        ),
+        (
+            "对象与需求",
+            _rx(r"学员|基层|需求|对象|面向|社区|乡镇|县级|区县|医务人员|医师|护士|薄弱|短板|亟需|迫切|空白"),
+            "说明培训对象及其需求：面向哪些学员（如基层医院医师），目前存在哪些能力短板，本项目如何回应",
+        ),
+        (
+            "师资力量",
+            _rx(r"师资|授课(专家|教师|老师)|讲者|讲师|教授|主任医师|专家团队|教学团队|学科带头人|项目负责人"),
+            "评价师资力量：授课专家的职称构成、专业背景与教学经验",
+        ),
+        (
+            "推荐意见",
+            _rx(r"推荐|同意(申报|立项)|建议(批准|立项|予以)|予以(支持|立项)|支持(申报|立项)"),
+            "结尾给出明确推荐意见，如“同意推荐申报国家级/北京市级继续医学教育项目”",
+        ),
     ],
     "achievements": [
-        ("临床诊疗", _rx(r"临床|诊疗|手术|门诊|住院|患者|诊治|救治|病例"),
-         "补充临床工作：年门诊量/手术量、开展的新技术及例数"),
-        ("教学工作", _rx(r"教学|带教|授课|研究生|博士生|硕士生|住院医师|规培|规范化培训|进修|继续医学教育|学习班|培训班"),
-         "补充教学工作：培养研究生/规培医师人数、承担课程、举办继续医学教育项目的年份与编号"),
-        ("科研工作", _rx(r"科研|研究|课题|项目"),
-         "补充科研工作：主要研究方向及代表性成果"),
-        ("论文", _rx(r"论文|SCI|发表|期刊|杂志|影响因子|核心期刊"),
-         "补充近五年以第一/通讯作者发表论文数量（其中SCI收录篇数）及1—3篇代表性论文题目"),
-        ("基金课题", _rx(r"基金|课题|专项|重点研发|资助|科研项目"),
-         "补充主持的科研基金：名称（如国家自然科学基金）、年份、经费"),
-        ("奖励荣誉", _rx(r"奖|荣誉|称号|表彰"),
-         "补充获得的科技奖励或荣誉：奖项名称、等级、年份及本人排名"),
-        ("学术任职与牵头", _rx(r"主持|牵头|主任委员|常委|委员|组长|主编|理事|学科带头人|负责人"),
-         "补充学术任职及牵头工作：学会任职、牵头制定的规范或主持的项目"),
-        ("专利指南专著", _rx(r"专利|指南|共识|标准|专著|教材|主编|参编|著作"),
-         "补充专利、参与制定的指南/专家共识、主编或参编的专著教材（写明名称与年份）"),
+        (
+            "临床诊疗",
+            _rx(r"临床|诊疗|手术|门诊|住院|患者|诊治|救治|病例"),
+            "补充临床工作：年门诊量/手术量、开展的新技术及例数",
+        ),
+        (
+            "教学工作",
+            _rx(r"教学|带教|授课|研究生|博士生|硕士生|住院医师|规培|规范化培训|进修|继续医学教育|学习班|培训班"),
+            "补充教学工作：培养研究生/规培医师人数、承担课程、举办继续医学教育项目的年份与编号",
+        ),
+        ("科研工作", _rx(r"科研|研究|课题|项目"), "补充科研工作：主要研究方向及代表性成果"),
+        (
+            "论文",
+            _rx(r"论文|SCI|发表|期刊|杂志|影响因子|核心期刊"),
+            "补充近五年以第一/通讯作者发表论文数量（其中SCI收录篇数）及1—3篇代表性论文题目",
+        ),
+        (
+            "基金课题",
+            _rx(r"基金|课题|专项|重点研发|资助|科研项目"),
+            "补充主持的科研基金：名称（如国家自然科学基金）、年份、经费",
+        ),
+        ("奖励荣誉", _rx(r"奖|荣誉|称号|表彰"), "补充获得的科技奖励或荣誉：奖项名称、等级、年份及本人排名"),
+        (
+            "学术任职与牵头",
+            _rx(r"主持|牵头|主任委员|常委|委员|组长|主编|理事|学科带头人|负责人"),
+            "补充学术任职及牵头工作：学会任职、牵头制定的规范或主持的项目",
+        ),
+        (
+            "专利指南专著",
+            _rx(r"专利|指南|共识|标准|专著|教材|主编|参编|著作"),
+            "补充专利、参与制定的指南/专家共识、主编或参编的专著教材（写明名称与年份）",
+        ),
     ],
     "unit_profile": [
-        ("组织架构", _rx(r"组织架构|组织机构|领导小组|管理委员会|委员会|科教处|教育处|医务处|教学办公室|继续(医学)?教育(办公室|科|部)|分管|管理体系|下设|设有"),
-         "说明组织架构：继续医学教育管理部门（如科教处）、分管领导、科室内的教学小组及分工"),
-        ("配套政策", _rx(r"政策|制度|办法|规定|考核|激励|绩效|纳入"),
-         "说明配套政策：医院继续医学教育管理制度、学分考核与绩效激励办法"),
-        ("经费支持", _rx(r"经费|资金|投入|预算|万元|拨款|专款"),
-         "说明经费支持：医院或科室每年用于培训的专项经费（金额）及来源，注意不得为企业赞助"),
-        ("培训场地", _rx(r"场地|会议室|教室|报告厅|示教室|模拟(中心|训练|实训)|技能(中心|培训)|培训中心|实训|平方米|平米|座位|实验室|直播间|录播|远程教育中心|教学平台"),
-         "说明培训场地：报告厅/示教室/技能模拟中心的面积、座位数及设备"),
-        ("师资队伍", _rx(r"师资|教师|讲师|教授|主任医师|副主任|博士|硕士|人才|梯队|医师\d|\d+名"),
-         "说明师资队伍：科室人员数量、高级职称人数、博士/硕士导师数量及授课经验"),
+        (
+            "组织架构",
+            _rx(
+                r"组织架构|组织机构|领导小组|管理委员会|委员会|科教处|教育处|医务处|教学办公室|继续(医学)?教育(办公室|科|部)|分管|管理体系|下设|设有"
+            ),
+            "说明组织架构：继续医学教育管理部门（如科教处）、分管领导、科室内的教学小组及分工",
+        ),
+        (
+            "配套政策",
+            _rx(r"政策|制度|办法|规定|考核|激励|绩效|纳入"),
+            "说明配套政策：医院继续医学教育管理制度、学分考核与绩效激励办法",
+        ),
+        (
+            "经费支持",
+            _rx(r"经费|资金|投入|预算|万元|拨款|专款"),
+            "说明经费支持：医院或科室每年用于培训的专项经费（金额）及来源，注意不得为企业赞助",
+        ),
+        (
+            "培训场地",
+            _rx(
+                r"场地|会议室|教室|报告厅|示教室|模拟(中心|训练|实训)|技能(中心|培训)|培训中心|实训|平方米|平米|座位|实验室|直播间|录播|远程教育中心|教学平台"
+            ),
+            "说明培训场地：报告厅/示教室/技能模拟中心的面积、座位数及设备",
+        ),
+        (
+            "师资队伍",
+            _rx(r"师资|教师|讲师|教授|主任医师|副主任|博士|硕士|人才|梯队|医师\d|\d+名"),
+            "说明师资队伍：科室人员数量、高级职称人数、博士/硕士导师数量及授课经验",
+        ),
     ],
 }
 
@@ -101,7 +155,9 @@ CLICHES = _rx(
     r"经济效益|不断提高|全面提升|有力推动"
 )
 # superlatives that need evidence (a number or a named output) in the same sentence
-UNSUPPORTED = _rx(r"填补(了)?(国内|国际|省内|市内)?(的)?空白|国内领先|国际领先|国际先进|国内先进|领先水平|一流水平|权威")
+UNSUPPORTED = _rx(
+    r"填补(了)?(国内|国际|省内|市内)?(的)?空白|国内领先|国际领先|国际先进|国内先进|领先水平|一流水平|权威"
+)
 HINT_TEXT = _rx(
     r"不少于\s*\d+\s*字|建议(注明|理由应包含)|推荐理由\s*[（(]|主要表述与项目有关|请(在此)?(填写|输入)|"
     r"如组织架构、配套政策"
@@ -126,10 +182,65 @@ _SENT = re.compile(r"[^。！？；;!?\n]+")
 _PUNCT = re.compile(r"[\s\W_]+")
 
 TOPIC_STOP = {
-    "培训班", "学习班", "研讨会", "研修班", "培训", "进展", "新进展", "最新", "规范", "规范化", "应用", "项目", "技术",
-    "学习", "提高", "临床", "诊疗", "管理", "基层", "高级", "推广", "继续", "教育", "医学", "相关", "及其", "实践",
-    "能力", "提升", "理论", "新", "与", "和", "及", "的", "在", "中", "诊治", "治疗", "诊断", "研究", "专题", "论坛",
-    "会议", "北京", "国家级", "学科", "多学科", "综合", "市级", "全国", "培训课程", "课程", "技能", "适宜", "策略", "方法", "标准化", "建设",
+    "培训班",
+    "学习班",
+    "研讨会",
+    "研修班",
+    "培训",
+    "进展",
+    "新进展",
+    "最新",
+    "规范",
+    "规范化",
+    "应用",
+    "项目",
+    "技术",
+    "学习",
+    "提高",
+    "临床",
+    "诊疗",
+    "管理",
+    "基层",
+    "高级",
+    "推广",
+    "继续",
+    "教育",
+    "医学",
+    "相关",
+    "及其",
+    "实践",
+    "能力",
+    "提升",
+    "理论",
+    "新",
+    "与",
+    "和",
+    "及",
+    "的",
+    "在",
+    "中",
+    "诊治",
+    "治疗",
+    "诊断",
+    "研究",
+    "专题",
+    "论坛",
+    "会议",
+    "北京",
+    "国家级",
+    "学科",
+    "多学科",
+    "综合",
+    "市级",
+    "全国",
+    "培训课程",
+    "课程",
+    "技能",
+    "适宜",
+    "策略",
+    "方法",
+    "标准化",
+    "建设",
 }
 
 
@@ -169,13 +280,23 @@ def score_chars(kind: str, chars: int) -> Scored:
     """字数: below the minimum is a major issue; within 10% above it warns that counters differ."""
     need = MIN_CHARS[kind]
     if chars < need:
-        return Scored("字数", round(8 * chars / need, 1), MAX_CHARS, f"{chars} 字，要求不少于 {need} 字",
-                      [f"字数不足：{chars} 字（按非空白字符计），要求不少于 {need} 字，系统将无法提交"],
-                      [f"扩充至 {int(need * 1.2)} 字以上，补充缺少的要素与具体数据"])
+        return Scored(
+            "字数",
+            round(8 * chars / need, 1),
+            MAX_CHARS,
+            f"{chars} 字，要求不少于 {need} 字",
+            [f"字数不足：{chars} 字（按非空白字符计），要求不少于 {need} 字，系统将无法提交"],
+            [f"扩充至 {int(need * 1.2)} 字以上，补充缺少的要素与具体数据"],
+        )
     if chars < need * NEAR_MIN_RATIO:
-        return Scored("字数", 15, MAX_CHARS, f"{chars} 字，仅略高于 {need} 字下限",
-                      [f"字数 {chars} 字，仅略高于 {need} 字下限；不同系统计数方式不同，可能被判为不足"],
-                      [f"建议扩充至 {int(need * 1.2)} 字以上，留出余量"])
+        return Scored(
+            "字数",
+            15,
+            MAX_CHARS,
+            f"{chars} 字，仅略高于 {need} 字下限",
+            [f"字数 {chars} 字，仅略高于 {need} 字下限；不同系统计数方式不同，可能被判为不足"],
+            [f"建议扩充至 {int(need * 1.2)} 字以上，留出余量"],
+        )
     return Scored("字数", MAX_CHARS, MAX_CHARS, f"{chars} 字，满足不少于 {need} 字")
 
 
@@ -209,11 +330,13 @@ def score_specificity(kind: str, text: str) -> Scored:
     issues, sugg = [], []
     if raw < MAX_SPECIFIC * 0.5:
         issues.append("内容笼统，缺少可核实的数据（数量、年份、具体名称）")
-        sugg.append({
-            "peer_review": "用具体信息支撑推荐：写明学时安排、授课专家人数与职称、往届举办期数与学员人数",
-            "achievements": "用数据说话：近五年论文篇数（SCI篇数）、主持基金名称与年份、获奖名称与等级、年手术/门诊量",
-            "unit_profile": "补充量化信息：床位数、年门诊量、高级职称人数、培训场地面积与座位数、年度培训经费（万元）",
-        }[kind])
+        sugg.append(
+            {
+                "peer_review": "用具体信息支撑推荐：写明学时安排、授课专家人数与职称、往届举办期数与学员人数",
+                "achievements": "用数据说话：近五年论文篇数（SCI篇数）、主持基金名称与年份、获奖名称与等级、年手术/门诊量",
+                "unit_profile": "补充量化信息：床位数、年门诊量、高级职称人数、培训场地面积与座位数、年度培训经费（万元）",
+            }[kind]
+        )
     if vague >= 2:
         issues.append(f"使用“多项、大量、一系列”等笼统量词 {vague} 处")
         sugg.append("将“多项/大量/一系列”改为确切数量")
@@ -258,19 +381,30 @@ def score_style(kind: str, text: str) -> Scored:
     if hint:
         issues.append(f"残留模板提示文字：“{hint.group()}”")
         sugg.append("删除模板中的提示文字，只保留正文")
-    note = f"套话 {len(cliches)}，无依据评价 {len(unsupported)}，重复 {dup_sent + dup_grams}，模板残留 {1 if hint else 0}"
+    note = (
+        f"套话 {len(cliches)}，无依据评价 {len(unsupported)}，重复 {dup_sent + dup_grams}，模板残留 {1 if hint else 0}"
+    )
     return Scored("表述质量", max(0, MAX_STYLE - loss), MAX_STYLE, note, issues, sugg)
 
 
 def score_commercial(text: str) -> Scored:
     """合规: no company or product names, no sponsorship."""
     t = nfkc(text)
-    hits = list(dict.fromkeys(m.group() for m in COMMERCIAL.finditer(t) if not _NEGATED.search(t[max(0, m.start() - 6) : m.start()])))
+    hits = list(
+        dict.fromkeys(
+            m.group() for m in COMMERCIAL.finditer(t) if not _NEGATED.search(t[max(0, m.start() - 6) : m.start()])
+        )
+    )
     if not hits:
         return Scored("无商业宣传", MAX_COMMERCIAL, MAX_COMMERCIAL, "未发现企业、产品名称或赞助")
-    return Scored("无商业宣传", 0, MAX_COMMERCIAL, f"发现 {len(hits)} 处",
-                  [f"出现企业/产品名称或赞助信息：{'、'.join(hits[:5])}（继续医学教育项目不得含商业宣传）"],
-                  ["删除企业、产品名称及赞助表述，经费来源写为单位自筹或学员缴费"])
+    return Scored(
+        "无商业宣传",
+        0,
+        MAX_COMMERCIAL,
+        f"发现 {len(hits)} 处",
+        [f"出现企业/产品名称或赞助信息：{'、'.join(hits[:5])}（继续医学教育项目不得含商业宣传）"],
+        ["删除企业、产品名称及赞助表述，经费来源写为单位自筹或学员缴费"],
+    )
 
 
 def norm_unit(s: Optional[str]) -> str:
@@ -291,8 +425,12 @@ _ONSITE_WORDS = _rx(r"线下|现场|面授|实操|手把手|工作坊")
 _ONLINE_WORDS = _rx(r"线上|远程|网络|直播|在线")
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NAT_STREAK = _rx(r"连续(\d+|[一二两三四五六七八九十])年.{0,20}?(主办|举办|承办|主持|负责|获批).{0,15}?国家级")
-_NAT_ANY = _rx(r"(主办|举办|承办|主持|负责|获批)[^。；]{0,20}?国家级(继续医学教育|继教|I类|Ⅰ类)?[^。；]{0,6}?(项目|学习班|培训班)")
-_PROV_ANY = _rx(r"(主办|举办|承办|主持|负责|获批)[^。；]{0,20}?(省级|市级|北京市级)(继续医学教育|继教)?[^。；]{0,6}?(项目|学习班|培训班)")
+_NAT_ANY = _rx(
+    r"(主办|举办|承办|主持|负责|获批)[^。；]{0,20}?国家级(继续医学教育|继教|I类|Ⅰ类)?[^。；]{0,6}?(项目|学习班|培训班)"
+)
+_PROV_ANY = _rx(
+    r"(主办|举办|承办|主持|负责|获批)[^。；]{0,20}?(省级|市级|北京市级)(继续医学教育|继教)?[^。；]{0,6}?(项目|学习班|培训班)"
+)
 _DEPT = _rx(r"[\u4e00-\u9fa5]{1,8}(?<![学本医])(科|中心|病区|护理部|教研室|研究所)|本院|我院|本科室|我科|该科")
 
 
@@ -316,9 +454,14 @@ def _topic(text: str, form: Form, pts: float, what: str) -> Scored:
     if hits:
         return Scored("topic", pts, pts, f"提及项目主题：{'、'.join(hits[:4])}")
     title = form.title or "本项目"
-    return Scored("topic", 0, pts, "未提及项目主题",
-                  [f"{what}未提及本项目主题（项目名称：{title}），像是通用模板"],
-                  [f"围绕“{title}”写明本项目的核心内容（关键词如：{'、'.join(kws[:3])}）"])
+    return Scored(
+        "topic",
+        0,
+        pts,
+        "未提及项目主题",
+        [f"{what}未提及本项目主题（项目名称：{title}），像是通用模板"],
+        [f"围绕“{title}”写明本项目的核心内容（关键词如：{'、'.join(kws[:3])}）"],
+    )
 
 
 def _format(text: str, form: Form, pts: float) -> Scored:
@@ -344,9 +487,14 @@ def _reviewer(form: Form, pts: float) -> Scored:
     if not unit or not form.applicant_unit:
         return Scored("reviewer", pts, pts, "评议专家单位未读取，未核对")
     if same_unit(unit, form.applicant_unit):
-        return Scored("reviewer", 0, pts, "评议专家来自申报单位",
-                      [f"同行评议专家来自申报单位（{unit}），须由 1 名外单位同学科副高级及以上专家填写"],
-                      ["另请一位外单位同学科副高级及以上职称专家撰写并签署同行评议意见"])
+        return Scored(
+            "reviewer",
+            0,
+            pts,
+            "评议专家来自申报单位",
+            [f"同行评议专家来自申报单位（{unit}），须由 1 名外单位同学科副高级及以上专家填写"],
+            ["另请一位外单位同学科副高级及以上职称专家撰写并签署同行评议意见"],
+        )
     return Scored("reviewer", pts, pts, f"评议专家来自外单位（{unit}）")
 
 
@@ -371,8 +519,14 @@ def _history(text: str, form: Form, pts: float) -> Scored:
     if prov == 0 and nat == 0 and (m := _PROV_ANY.search(text)) and not _NAT_ANY.search(text):
         issues.append(f"主要成绩称“{m.group()}”，但近三年申报执行情况表中无省级/市级项目")
     if issues:
-        return Scored("history", 0, pts, "与近三年项目表不一致", issues,
-                      ["核对近三年继续医学教育项目表与主要成绩的表述，二者须一致（写明项目编号）"])
+        return Scored(
+            "history",
+            0,
+            pts,
+            "与近三年项目表不一致",
+            issues,
+            ["核对近三年继续医学教育项目表与主要成绩的表述，二者须一致（写明项目编号）"],
+        )
     return Scored("history", pts, pts, f"与近三年项目表一致（国家级 {nat} 年，省/市级 {prov} 年）")
 
 
@@ -398,9 +552,14 @@ def _names_unit(text: str, form: Form, pts: float) -> Scored:
         return Scored("unit", pts, pts, "写明了申报单位")
     if _DEPT.search(text):
         return Scored("unit", pts, pts, "写明了科室")
-    return Scored("unit", 0, pts, "未写明单位或科室",
-                  ["基本情况未写明申报单位或项目负责人所在科室"],
-                  [f"开头写明申报单位（{form.applicant_unit or '单位全称'}）及项目负责人所在科室的名称与概况"])
+    return Scored(
+        "unit",
+        0,
+        pts,
+        "未写明单位或科室",
+        ["基本情况未写明申报单位或项目负责人所在科室"],
+        [f"开头写明申报单位（{form.applicant_unit or '单位全称'}）及项目负责人所在科室的名称与概况"],
+    )
 
 
 def score_consistency(kind: str, text: str, form: Form) -> Scored:
@@ -411,12 +570,24 @@ def score_consistency(kind: str, text: str, form: Form) -> Scored:
         parts = [_history(text, form, 6), _topic(text, form, 4, "主要成绩")]
     else:
         parts = [_names_unit(text, form, 6), _topic(text, form, 4, "基本情况")]
-    return Scored("与申报书一致", sum(p.score for p in parts), MAX_CONSIST, "；".join(p.note for p in parts),
-                  [i for p in parts for i in p.issues], [s for p in parts for s in p.suggestions])
+    return Scored(
+        "与申报书一致",
+        sum(p.score for p in parts),
+        MAX_CONSIST,
+        "；".join(p.note for p in parts),
+        [i for p in parts for i in p.issues],
+        [s for p in parts for s in p.suggestions],
+    )
 
 
 def rubric(kind: str, text: str, form: Form) -> list[Scored]:
     """Every criterion for one non-empty narrative, in display order (hint passages never count as content)."""
     body = HINT_PASSAGE.sub("", text)
-    return [score_chars(kind, count_chars(text)), score_elements(kind, body), score_specificity(kind, body),
-            score_style(kind, text), score_consistency(kind, body, form), score_commercial(body)]
+    return [
+        score_chars(kind, count_chars(text)),
+        score_elements(kind, body),
+        score_specificity(kind, body),
+        score_style(kind, text),
+        score_consistency(kind, body, form),
+        score_commercial(body),
+    ]

@@ -40,14 +40,22 @@ def _bar_chart(labels: list[str], values: list[float], title: str, path: Path) -
 def write_report(metrics: dict[str, Any], out_dir: Path, baseline: dict[str, float]) -> Path:
     """Write report.md (+ charts) into out_dir and return its path."""
     head = headline(metrics)
-    lines = ["# cme-review eval report", "",
-             f"mode: {metrics.get('meta', {}).get('mode')} · cases: {metrics.get('meta', {}).get('cases')} · "
-             f"seconds: {metrics.get('meta', {}).get('seconds')}", "", "## Headline", ""]
+    lines = [
+        "# cme-review eval report",
+        "",
+        f"mode: {metrics.get('meta', {}).get('mode')} · cases: {metrics.get('meta', {}).get('cases')} · "
+        f"seconds: {metrics.get('meta', {}).get('seconds')}",
+        "",
+        "## Headline",
+        "",
+    ]
     rows = []
     for k in HEADLINE:
         if k in head:
             b = baseline.get(k)
-            rows.append([k, head[k], "" if b is None else b, "" if b is None else ("ok" if head[k] >= b - 1e-9 else "DROP")])
+            rows.append(
+                [k, head[k], "" if b is None else b, "" if b is None else ("ok" if head[k] >= b - 1e-9 else "DROP")]
+            )
     lines += [_table(rows, ["metric", "value", "baseline", ""]), ""]
     errs = metrics.get("meta", {}).get("errors") or {}
     if errs:
@@ -57,7 +65,13 @@ def write_report(metrics: dict[str, Any], out_dir: Path, baseline: dict[str, flo
     styles = ext.get("per_style") or {}
     if styles:
         lines += ["## Extraction (field accuracy per style)", ""]
-        lines += [_table([[s, v.get("accuracy", v) if isinstance(v, dict) else v] for s, v in styles.items()], ["style", "accuracy"]), ""]
+        lines += [
+            _table(
+                [[s, v.get("accuracy", v) if isinstance(v, dict) else v] for s, v in styles.items()],
+                ["style", "accuracy"],
+            ),
+            "",
+        ]
         vals = [float(v.get("accuracy", 0) if isinstance(v, dict) else v) for v in styles.values()]
         _bar_chart(list(styles), vals, "Extraction field accuracy per style", out_dir / "extraction_per_style.png")
         lines += ["![extraction](extraction_per_style.png)", ""]
@@ -65,12 +79,21 @@ def write_report(metrics: dict[str, Any], out_dir: Path, baseline: dict[str, flo
     rules = metrics.get("rules", {})
     per_rule = rules.get("per_rule") or {}
     if per_rule:
-        lines += ["## Rules (per rule)", "",
-                  f"micro P/R/F1: {_fmt(rules.get('micro_precision'))} / {_fmt(rules.get('micro_recall'))} / "
-                  f"{_fmt(rules.get('micro_f1'))}; error-level recall {_fmt(rules.get('error_recall'))}; "
-                  f"error findings on clean drafts: {rules.get('clean_error_findings')}", ""]
-        lines += [_table([[r, v["precision"], v["recall"], v["f1"], v["tp"], v["fp"], v["fn"]] for r, v in per_rule.items()],
-                         ["rule", "P", "R", "F1", "tp", "fp", "fn"]), ""]
+        lines += [
+            "## Rules (per rule)",
+            "",
+            f"micro P/R/F1: {_fmt(rules.get('micro_precision'))} / {_fmt(rules.get('micro_recall'))} / "
+            f"{_fmt(rules.get('micro_f1'))}; error-level recall {_fmt(rules.get('error_recall'))}; "
+            f"error findings on clean drafts: {rules.get('clean_error_findings')}",
+            "",
+        ]
+        lines += [
+            _table(
+                [[r, v["precision"], v["recall"], v["f1"], v["tp"], v["fp"], v["fn"]] for r, v in per_rule.items()],
+                ["rule", "P", "R", "F1", "tp", "fp", "fn"],
+            ),
+            "",
+        ]
         _bar_chart(list(per_rule), [v["f1"] for v in per_rule.values()], "Per-rule F1", out_dir / "rules_f1.png")
         lines += ["![per-rule F1](rules_f1.png)", ""]
         if rules.get("disagreements"):
@@ -80,23 +103,37 @@ def write_report(metrics: dict[str, Any], out_dir: Path, baseline: dict[str, flo
     chans = {k: v for k, v in ret.items() if isinstance(v, dict) and "recall@5" in v}
     if chans:
         lines += ["## Retrieval (policy QA)", ""]
-        lines += [_table([[c, v.get("recall@1"), v.get("recall@5"), v.get("mrr")] for c, v in chans.items()],
-                         ["channel", "recall@1", "recall@5", "MRR"]), ""]
+        lines += [
+            _table(
+                [[c, v.get("recall@1"), v.get("recall@5"), v.get("mrr")] for c, v in chans.items()],
+                ["channel", "recall@1", "recall@5", "MRR"],
+            ),
+            "",
+        ]
 
     for sec, title in (("explanations", "Explanations (per finding)"), ("chat", "Chat")):
         d = metrics.get(sec, {})
         subs = {k: v for k, v in d.items() if isinstance(v, dict)}
         if subs:
             keys = sorted({kk for v in subs.values() for kk, vv in v.items() if isinstance(vv, (int, float))})
-            lines += [f"## {title}", "", _table([[k] + [subs[s].get(k, "") for s in subs] for k in keys], ["metric", *subs]), ""]
+            lines += [
+                f"## {title}",
+                "",
+                _table([[k] + [subs[s].get(k, "") for s in subs] for k in keys], ["metric", *subs]),
+                "",
+            ]
 
     crit = metrics.get("critique", {})
     if crit and "error" not in crit:
         flat = {k: v for k, v in crit.items() if isinstance(v, (int, float))}
         lines += ["## Critique calibration", "", _table([[k, v] for k, v in flat.items()], ["metric", "value"]), ""]
     if "judge" in metrics:
-        lines += ["## LLM judge (beside, never instead of, the deterministic metrics)", "",
-                  _table([[k, v] for k, v in metrics["judge"].items() if isinstance(v, (int, float))], ["metric", "value"]), ""]
+        lines += [
+            "## LLM judge (beside, never instead of, the deterministic metrics)",
+            "",
+            _table([[k, v] for k, v in metrics["judge"].items() if isinstance(v, (int, float))], ["metric", "value"]),
+            "",
+        ]
     path = out_dir / "report.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

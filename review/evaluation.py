@@ -122,8 +122,14 @@ def rules_metrics(cases: list[Any], extracted: dict[str, Any]) -> dict[str, Any]
     for r in sorted(set(tp) | set(fp) | set(fn)):
         p = tp[r] / (tp[r] + fp[r]) if tp[r] + fp[r] else 1.0
         rc = tp[r] / (tp[r] + fn[r]) if tp[r] + fn[r] else 1.0
-        per_rule[r] = {"precision": p, "recall": rc, "f1": 2 * p * rc / (p + rc) if p + rc else 0.0,
-                       "tp": tp[r], "fp": fp[r], "fn": fn[r]}
+        per_rule[r] = {
+            "precision": p,
+            "recall": rc,
+            "f1": 2 * p * rc / (p + rc) if p + rc else 0.0,
+            "tp": tp[r],
+            "fp": fp[r],
+            "fn": fn[r],
+        }
     T, F, N = sum(tp.values()), sum(fp.values()), sum(fn.values())
     p = T / (T + F) if T + F else 1.0
     rc = T / (T + N) if T + N else 1.0
@@ -199,7 +205,9 @@ def explanation_scores(finding: Any, form_json: str, rule_docs: set[str]) -> dic
     }
 
 
-def explanation_metrics(cases: list[Any], extracted: dict[str, Any], settings: Settings, model: Any = None) -> dict[str, Any]:
+def explanation_metrics(
+    cases: list[Any], extracted: dict[str, Any], settings: Settings, model: Any = None
+) -> dict[str, Any]:
     """Aggregate explanation metrics per explainer (offline, and the model when given)."""
     from review.explain import explain_findings
     from review.retrieval import get_index
@@ -265,8 +273,13 @@ def add_actions(actions_file: Path, pdf_dir: Optional[Path] = None) -> int:
                 dest = REVIEWED_DIR / f"{rid[:16]}.pdf"
                 if not dest.exists():
                     shutil.copyfile(pdf, dest)
-            rec = {"review_id": rid, "pdf": f"{rid[:16]}.pdf" if pdf is not None else None,
-                   "rule": a.get("rule"), "action": a.get("action"), "reason": a.get("reason", "")}
+            rec = {
+                "review_id": rid,
+                "pdf": f"{rid[:16]}.pdf" if pdf is not None else None,
+                "rule": a.get("rule"),
+                "action": a.get("action"),
+                "reason": a.get("reason", ""),
+            }
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
             added += 1
     return added
@@ -306,7 +319,9 @@ def _eval_importable() -> None:
         sys.path.insert(0, str(ROOT))
 
 
-def run_eval(out_dir: Path, *, settings: Optional[Settings] = None, model: Any = None, judge: bool = False) -> dict[str, Any]:
+def run_eval(
+    out_dir: Path, *, settings: Optional[Settings] = None, model: Any = None, judge: bool = False
+) -> dict[str, Any]:
     """Run every eval section and write report.md, metrics.json and charts into out_dir."""
     settings = settings or load_settings()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -360,8 +375,12 @@ def run_eval(out_dir: Path, *, settings: Optional[Settings] = None, model: Any =
         from review.judge import judge_metrics
 
         metrics["judge"] = _section("judge", lambda: judge_metrics(cases, extracted, settings, model), errors)
-    metrics["meta"] = {"seconds": round(time.perf_counter() - t0, 1), "mode": getattr(model, "name", "offline"),
-                       "cases": len(cases), "errors": errors}
+    metrics["meta"] = {
+        "seconds": round(time.perf_counter() - t0, 1),
+        "mode": getattr(model, "name", "offline"),
+        "cases": len(cases),
+        "errors": errors,
+    }
     (out_dir / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     from review.eval_report import write_report
 

@@ -42,9 +42,12 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
 # An explanation must explain the finding, never deny it: an obedient answer to an injected "输出无问题"
-DENIAL = re.compile(r"(?<![不非])(?:无问题|没有问题|不存在问题|并无问题|无需修改|不需要修改|不必修改|可以忽略|"
-                    r"忽略(?:以上|上述|所有|全部)|(?:检查|审查|规则)(?:均|全部|都)?(?:已)?通过|"
-                    r"ignore (?:all|previous|the above)|all checks passed|no issues?\b)", re.I)
+DENIAL = re.compile(
+    r"(?<![不非])(?:无问题|没有问题|不存在问题|并无问题|无需修改|不需要修改|不必修改|可以忽略|"
+    r"忽略(?:以上|上述|所有|全部)|(?:检查|审查|规则)(?:均|全部|都)?(?:已)?通过|"
+    r"ignore (?:all|previous|the above)|all checks passed|no issues?\b)",
+    re.I,
+)
 
 
 # --- model answer schema -------------------------------------------------------------------------
@@ -215,8 +218,11 @@ def facts_for(findings: list[Finding], masked: Form) -> dict[str, Any]:
     for key in keys:
         if key in data and key not in out and data[key] is not None:
             value = data[key]
-            out[key] = [{k: _short(v) for k, v in r.items()} if isinstance(r, dict) else r for r in value] \
-                if isinstance(value, list) else _short(value)
+            out[key] = (
+                [{k: _short(v) for k, v in r.items()} if isinstance(r, dict) else r for r in value]
+                if isinstance(value, list)
+                else _short(value)
+            )
     return out
 
 
@@ -270,9 +276,12 @@ def build_prompt(findings: list[Finding], form: Form, index: Any) -> tuple[str, 
             f"填写值：{mask_text(fmt_value(f.found))} | 修改：{mask_text(f.fix)} | 相关原文：{refs}"
         )
     system, user = render_messages(
-        "explain_findings", level=masked.level or "未填写", count=len(findings),
+        "explain_findings",
+        level=masked.level or "未填写",
+        count=len(findings),
         facts=json.dumps(facts_for(findings, masked), ensure_ascii=False),
-        passages=passages or "（无）", findings="\n".join(lines),
+        passages=passages or "（无）",
+        findings="\n".join(lines),
     )
     return system, user, ctxs, per
 
@@ -317,26 +326,48 @@ def check_citations(cites: list[CitationOut], ctxs: list[Ctx]) -> tuple[list[Cit
 
 def allowed_numbers(finding: Finding, form_text: str, ctxs: list[Ctx]) -> set[float]:
     """Numbers the explanation may use: the form's values, the finding's text and its passages."""
-    text = " ".join([form_text, finding.message, finding.title, finding.fix, fmt_value(finding.found),
-                     json.dumps(finding.found, ensure_ascii=False, default=str)]
-                    + [c.text + " " + c.section for c in ctxs])
+    text = " ".join(
+        [
+            form_text,
+            finding.message,
+            finding.title,
+            finding.fix,
+            fmt_value(finding.found),
+            json.dumps(finding.found, ensure_ascii=False, default=str),
+        ]
+        + [c.text + " " + c.section for c in ctxs]
+    )
     return numbers(text)
 
 
-def apply_model(findings: list[Finding], batch: ExplainBatch, form: Form, ctxs: list[Ctx],
-                per: dict[int, list[int]], model_name: str) -> list[str]:
+def apply_model(
+    findings: list[Finding],
+    batch: ExplainBatch,
+    form: Form,
+    ctxs: list[Ctx],
+    per: dict[int, list[int]],
+    model_name: str,
+) -> list[str]:
     """Accept what verifies; returns Chinese notices for whatever was rejected."""
     got = [x.key.strip() for x in batch.findings]
     want = [key_of(i) for i in range(len(findings))]
     if sorted(got) != sorted(want):
         extra, missing = sorted(set(got) - set(want)), sorted(set(want) - set(got))
-        detail = "；".join(filter(None, [f"多出 {'、'.join(extra)}" if extra else "",
-                                          f"缺少 {'、'.join(missing)}" if missing else "",
-                                          "重复" if len(got) != len(set(got)) else ""]))
+        detail = "；".join(
+            filter(
+                None,
+                [
+                    f"多出 {'、'.join(extra)}" if extra else "",
+                    f"缺少 {'、'.join(missing)}" if missing else "",
+                    "重复" if len(got) != len(set(got)) else "",
+                ],
+            )
+        )
         return [f"模型返回的问题清单与规则检查结果不一致（{detail}），已使用离线解释"]
     by_key = {x.key.strip(): x for x in batch.findings}
     form_text = json.dumps(mask_form(form).to_json_dict(), ensure_ascii=False) + json.dumps(
-        form.to_json_dict(), ensure_ascii=False)
+        form.to_json_dict(), ensure_ascii=False
+    )
     rejected: dict[str, list[str]] = {"numbers": [], "language": [], "denial": [], "citations": []}
     for i, f in enumerate(findings):
         out = by_key[key_of(i)]
@@ -367,12 +398,17 @@ def apply_model(findings: list[Finding], batch: ExplainBatch, form: Form, ctxs: 
 
 def _notices(rejected: dict[str, list[str]]) -> list[str]:
     """Chinese notices for rejected parts of the model's answer."""
-    why = {"numbers": "含有无法在申报书或政策原文中核实的数字，已改用离线解释",
-           "language": "不是中文，已改用离线解释",
-           "denial": "与规则检查结论相矛盾（称无问题或要求忽略规则），已改用离线解释",
-           "citations": "引用的原文未能在政策文件中逐字核实，已改用规则自带的出处并标记为未核实"}
-    return [f"模型对 {len(rules)} 项问题（{'、'.join(dict.fromkeys(rules))}）的解释{why[k]}"
-            for k, rules in rejected.items() if rules]
+    why = {
+        "numbers": "含有无法在申报书或政策原文中核实的数字，已改用离线解释",
+        "language": "不是中文，已改用离线解释",
+        "denial": "与规则检查结论相矛盾（称无问题或要求忽略规则），已改用离线解释",
+        "citations": "引用的原文未能在政策文件中逐字核实，已改用规则自带的出处并标记为未核实",
+    }
+    return [
+        f"模型对 {len(rules)} 项问题（{'、'.join(dict.fromkeys(rules))}）的解释{why[k]}"
+        for k, rules in rejected.items()
+        if rules
+    ]
 
 
 # --- entry point -----------------------------------------------------------------------------------

@@ -56,7 +56,9 @@ def judge_avg(model: Any, kind: str, facts: str, passages: str, content: str, ru
     return mean(vals) if vals else None
 
 
-def judge_metrics(cases: list[Any], extracted: dict[str, Any], settings: Settings, model: Any, limit: int = 8) -> dict[str, Any]:
+def judge_metrics(
+    cases: list[Any], extracted: dict[str, Any], settings: Settings, model: Any, limit: int = 8
+) -> dict[str, Any]:
     """Judge explanation helpfulness and critique quality on a sample of the labelled drafts."""
     from review.critique import critique_narratives
     from review.explain import explain_findings

@@ -15,12 +15,27 @@ from typing import Optional
 CHECKED = ("☑", "☒", "■", "√", "✓", "✔", "●", "◉", "▣", "[x]", "[X]", "[√]", "(x)", "(√)")
 UNCHECKED = ("□", "☐", "○", "◯", "[ ]", "[]", "( )")
 _CHECKED_N = tuple(sorted({unicodedata.normalize("NFKC", c).replace(" ", "") for c in CHECKED}, key=len, reverse=True))
-_UNCHECKED_N = tuple(sorted({unicodedata.normalize("NFKC", c).replace(" ", "") for c in UNCHECKED}, key=len, reverse=True))
+_UNCHECKED_N = tuple(
+    sorted({unicodedata.normalize("NFKC", c).replace(" ", "") for c in UNCHECKED}, key=len, reverse=True)
+)
 
 _WS = re.compile(r"\s+")
 _UNIT_SUFFIX = re.compile(r"\((小时|学时|h|H|hrs?|%|％|人|天|学分|分)\)$")
 _NUM = re.compile(r"[-+]?\d+(?:\.\d+)?")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?:点[零〇一二三四五六七八九]+)?")
 

@@ -116,10 +116,14 @@ def review_pdf(
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - a hostile PDF must give a message, not a traceback
         from review.privacy import mask_text
 
-        log.error("extraction of %s failed unexpectedly: %s", mask_text(Path(path).name),
-                  mask_text(f"{type(exc).__name__}: {exc}"[:300]))
-        raise InputError("PDF 文件结构异常，无法读取，请重新导出为 PDF 后上传",
-                         f"extraction failed: {type(exc).__name__}: {exc}") from exc
+        log.error(
+            "extraction of %s failed unexpectedly: %s",
+            mask_text(Path(path).name),
+            mask_text(f"{type(exc).__name__}: {exc}"[:300]),
+        )
+        raise InputError(
+            "PDF 文件结构异常，无法读取，请重新导出为 PDF 后上传", f"extraction failed: {type(exc).__name__}: {exc}"
+        ) from exc
     return review_extracted(
         extracted,
         settings,

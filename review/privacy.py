@@ -90,7 +90,7 @@ def _mask_id_field(value: str) -> str:
         return masked if masked != value else "*" * len(value)
     n = len(value)
     head, tail = (6, 4) if n >= 14 else (n // 3, n // 4)  # short values: most of it starred
-    return value[:head] + "*" * (n - head - tail) + value[n - tail:]
+    return value[:head] + "*" * (n - head - tail) + value[n - tail :]
 
 
 def _mask_phone_field(value: str) -> str:

@@ -48,7 +48,9 @@ NATIONAL: dict[str, Any] = {
     "practice_hours": 6,
     "credits": 6,
     "sessions": 1,
-    "events": [{"start": "2026-05-08", "end": "2026-05-10", "days": 3, "venue": "北京市海淀区北京大学第三医院会议中心"}],
+    "events": [
+        {"start": "2026-05-08", "end": "2026-05-10", "days": 3, "venue": "北京市海淀区北京大学第三医院会议中心"}
+    ],
     "out_of_province_pct": 30,
     "grassroots_pct": 20,
     "applicant_unit": "北京大学第三医院",
@@ -59,32 +61,101 @@ NATIONAL: dict[str, Any] = {
     "lead_phone": "13800138000",
     "peer_review": PEER_REVIEW.format(field="心血管病"),
     "peer_reviewer": {"name": "王明", "title": "主任医师", "unit": "首都医科大学附属北京安贞医院"},
-    "lead": {"name": "张伟", "sex": "男", "birth": "1975-03", "id_number": "110108197503120017", "title": "主任医师",
-             "post": "科主任", "education": "博士研究生", "unit": "北京大学第三医院", "employed": True,
-             "specialty": "心血管内科"},
+    "lead": {
+        "name": "张伟",
+        "sex": "男",
+        "birth": "1975-03",
+        "id_number": "110108197503120017",
+        "title": "主任医师",
+        "post": "科主任",
+        "education": "博士研究生",
+        "unit": "北京大学第三医院",
+        "employed": True,
+        "specialty": "心血管内科",
+    },
     "achievements": ACHIEVEMENTS.format(field="心血管内科"),
     "history": [
-        {"year": 2023, "national": True, "provincial": False, "executed": True, "national_code": "2023-03-01-015",
-         "provincial_code": None},
-        {"year": 2024, "national": False, "provincial": True, "executed": True, "national_code": None,
-         "provincial_code": "2024-03-01-101"},
-        {"year": 2025, "national": True, "provincial": False, "executed": True, "national_code": "2025-03-01-020",
-         "provincial_code": None},
+        {
+            "year": 2023,
+            "national": True,
+            "provincial": False,
+            "executed": True,
+            "national_code": "2023-03-01-015",
+            "provincial_code": None,
+        },
+        {
+            "year": 2024,
+            "national": False,
+            "provincial": True,
+            "executed": True,
+            "national_code": None,
+            "provincial_code": "2024-03-01-101",
+        },
+        {
+            "year": 2025,
+            "national": True,
+            "provincial": False,
+            "executed": True,
+            "national_code": "2025-03-01-020",
+            "provincial_code": None,
+        },
     ],
     "unit_profile": UNIT_PROFILE,
     "teachers": [
-        {"name": "张伟", "title": "主任医师", "unit": "北京大学第三医院", "topic": "急性心肌梗死诊疗指南解读",
-         "method": "讲座", "hours": 3, "kind": "theory"},
-        {"name": "李娜", "title": "副主任医师", "unit": "北京大学第三医院", "topic": "急诊经皮冠状动脉介入治疗策略",
-         "method": "多媒体", "hours": 3, "kind": "theory"},
-        {"name": "王强", "title": "教授", "unit": "首都医科大学附属北京安贞医院", "topic": "心肌梗死后心力衰竭的管理",
-         "method": "讲座", "hours": 3, "kind": "theory"},
-        {"name": "刘洋", "title": "副主任医师", "unit": "北京大学第三医院", "topic": "心肌梗死合并心律失常的处理",
-         "method": "案例讨论", "hours": 3, "kind": "theory"},
-        {"name": "陈静", "title": "主治医师", "unit": "北京大学第三医院", "topic": "心电图判读技术示范",
-         "method": "技术示范", "hours": 3, "kind": "practice"},
-        {"name": "赵磊", "title": "副主任医师", "unit": "北京协和医院", "topic": "床旁超声评估演示",
-         "method": "演示", "hours": 3, "kind": "practice"},
+        {
+            "name": "张伟",
+            "title": "主任医师",
+            "unit": "北京大学第三医院",
+            "topic": "急性心肌梗死诊疗指南解读",
+            "method": "讲座",
+            "hours": 3,
+            "kind": "theory",
+        },
+        {
+            "name": "李娜",
+            "title": "副主任医师",
+            "unit": "北京大学第三医院",
+            "topic": "急诊经皮冠状动脉介入治疗策略",
+            "method": "多媒体",
+            "hours": 3,
+            "kind": "theory",
+        },
+        {
+            "name": "王强",
+            "title": "教授",
+            "unit": "首都医科大学附属北京安贞医院",
+            "topic": "心肌梗死后心力衰竭的管理",
+            "method": "讲座",
+            "hours": 3,
+            "kind": "theory",
+        },
+        {
+            "name": "刘洋",
+            "title": "副主任医师",
+            "unit": "北京大学第三医院",
+            "topic": "心肌梗死合并心律失常的处理",
+            "method": "案例讨论",
+            "hours": 3,
+            "kind": "theory",
+        },
+        {
+            "name": "陈静",
+            "title": "主治医师",
+            "unit": "北京大学第三医院",
+            "topic": "心电图判读技术示范",
+            "method": "技术示范",
+            "hours": 3,
+            "kind": "practice",
+        },
+        {
+            "name": "赵磊",
+            "title": "副主任医师",
+            "unit": "北京协和医院",
+            "topic": "床旁超声评估演示",
+            "method": "演示",
+            "hours": 3,
+            "kind": "practice",
+        },
     ],
     "signed": True,
 }
@@ -93,13 +164,27 @@ NATIONAL: dict[str, Any] = {
 def _beijing() -> dict[str, Any]:
     """北京市级 orthopaedics project, same unit."""
     d = copy.deepcopy(NATIONAL)
-    d.update(level="北京市级", title="骨质疏松性骨折规范化诊疗进展学习班", subject="临床外科学-骨外科学",
-             audience="北京地区二级以上医院骨科医师", enrollment=120, out_of_province_pct=0, grassroots_pct=30,
-             peer_review=PEER_REVIEW.format(field="骨外科"), achievements=ACHIEVEMENTS.format(field="骨科"))
+    d.update(
+        level="北京市级",
+        title="骨质疏松性骨折规范化诊疗进展学习班",
+        subject="临床外科学-骨外科学",
+        audience="北京地区二级以上医院骨科医师",
+        enrollment=120,
+        out_of_province_pct=0,
+        grassroots_pct=30,
+        peer_review=PEER_REVIEW.format(field="骨外科"),
+        achievements=ACHIEVEMENTS.format(field="骨科"),
+    )
     d["lead"]["specialty"] = "骨科"
     d["peer_reviewer"]["unit"] = "北京积水潭医院"
-    topics = ["骨质疏松性骨折诊疗指南解读", "髋部骨折围手术期管理", "椎体压缩骨折的评估", "骨折后抗骨质疏松治疗",
-              "骨密度检测结果判读示范", "骨折复位固定演示"]
+    topics = [
+        "骨质疏松性骨折诊疗指南解读",
+        "髋部骨折围手术期管理",
+        "椎体压缩骨折的评估",
+        "骨折后抗骨质疏松治疗",
+        "骨密度检测结果判读示范",
+        "骨折复位固定演示",
+    ]
     for t, topic in zip(d["teachers"], topics, strict=True):
         t["topic"] = topic
     return d
@@ -108,14 +193,24 @@ def _beijing() -> dict[str, Any]:
 def _nursing() -> dict[str, Any]:
     """北京市级 nursing project: 2 of 6 teachers 主管护师 lecturing theory (33% ≤ 40%)."""
     d = _beijing()
-    d.update(title="慢性心力衰竭患者护理管理新进展学习班", subject="护理学-内科护理学",
-             audience="北京地区医院心血管内科护士", peer_review=PEER_REVIEW.format(field="心血管护理"),
-             achievements=ACHIEVEMENTS.format(field="内科护理"))
+    d.update(
+        title="慢性心力衰竭患者护理管理新进展学习班",
+        subject="护理学-内科护理学",
+        audience="北京地区医院心血管内科护士",
+        peer_review=PEER_REVIEW.format(field="心血管护理"),
+        achievements=ACHIEVEMENTS.format(field="内科护理"),
+    )
     d["lead"].update(title="主任护师", specialty="内科护理", post="护理部主任")
     d["peer_reviewer"].update(title="主任护师")
     titles = ["主任护师", "主管护师", "副主任护师", "主管护师", "副主任护师", "主任护师"]
-    topics = ["心力衰竭护理指南解读", "心衰患者容量管理", "心衰患者居家随访", "心衰患者用药护理",
-              "心衰患者康复训练示范", "护理评估演示"]
+    topics = [
+        "心力衰竭护理指南解读",
+        "心衰患者容量管理",
+        "心衰患者居家随访",
+        "心衰患者用药护理",
+        "心衰患者康复训练示范",
+        "护理评估演示",
+    ]
     for t, title, topic in zip(d["teachers"], titles, topics, strict=True):
         t.update(title=title, topic=topic)
     return d
@@ -126,8 +221,14 @@ def _association() -> dict[str, Any]:
     d = _beijing()
     d.update(applicant_unit="北京医学会", unit_type="学（协）会")
     d["peer_reviewer"]["unit"] = "首都医科大学附属北京天坛医院"
-    units = ["北京大学第三医院", "北京大学第三医院", "首都医科大学附属北京安贞医院", "北京大学人民医院",
-             "北京大学第三医院", "北京协和医院"]
+    units = [
+        "北京大学第三医院",
+        "北京大学第三医院",
+        "首都医科大学附属北京安贞医院",
+        "北京大学人民医院",
+        "北京大学第三医院",
+        "北京协和医院",
+    ]
     for t, unit in zip(d["teachers"], units, strict=True):
         t["unit"] = unit
     return d
@@ -143,9 +244,16 @@ def _jjj() -> dict[str, Any]:
 def _remote() -> dict[str, Any]:
     """国家级 remote project: 9 hours, 3 credits."""
     d = copy.deepcopy(NATIONAL)
-    d.update(mode="远程", title="急性心肌梗死规范化诊疗进展远程学习班", total_hours=9, theory_hours=9, practice_hours=0,
-             credits=3, enrollment=800,
-             events=[{"start": "2026-03-01", "end": "2026-10-31", "days": None, "venue": "线上（远程教育平台）"}])
+    d.update(
+        mode="远程",
+        title="急性心肌梗死规范化诊疗进展远程学习班",
+        total_hours=9,
+        theory_hours=9,
+        practice_hours=0,
+        credits=3,
+        enrollment=800,
+        events=[{"start": "2026-03-01", "end": "2026-10-31", "days": None, "venue": "线上（远程教育平台）"}],
+    )
     d["teachers"] = d["teachers"][:3]
     return d
 

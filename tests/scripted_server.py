@@ -125,8 +125,13 @@ class ScriptedServer:
         """review.config.Settings pointing at this server (fast retries, short timeout)."""
         from review.config import Settings
 
-        base = {"llm_base_url": self.base_url, "llm_api_key": "", "llm_model": self.model,
-                "llm_timeout": 10.0, "llm_max_retries": 2}
+        base = {
+            "llm_base_url": self.base_url,
+            "llm_api_key": "",
+            "llm_model": self.model,
+            "llm_timeout": 10.0,
+            "llm_max_retries": 2,
+        }
         return Settings(**{**base, **kw})
 
     # -- script ------------------------------------------------------------
@@ -171,8 +176,9 @@ def _make_handler(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802
             if self.path.rstrip("/").endswith("/models"):
-                self._json(200, {"object": "list", "data": [{"id": server.model, "object": "model",
-                                                              "owned_by": "scripted"}]})
+                self._json(
+                    200, {"object": "list", "data": [{"id": server.model, "object": "model", "owned_by": "scripted"}]}
+                )
             else:
                 self._json(404, _error("not found", 404))
 
@@ -208,23 +214,35 @@ def _make_handler(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
             if isinstance(resp, int) and not isinstance(resp, bool):
                 resp = Status(resp)
             if isinstance(resp, Status):
-                self._json(resp.code, _error(resp.message or f"scripted error {resp.code}", resp.code),
-                           headers={"retry-after-ms": "20"})
+                self._json(
+                    resp.code,
+                    _error(resp.message or f"scripted error {resp.code}", resp.code),
+                    headers={"retry-after-ms": "20"},
+                )
                 return
             message = _message(body, resp)
-            usage = {"prompt_tokens": prompt_tokens(body),
-                     "completion_tokens": estimate_tokens(message.get("content") or json.dumps(
-                         message.get("tool_calls", ""), ensure_ascii=False))}
+            usage = {
+                "prompt_tokens": prompt_tokens(body),
+                "completion_tokens": estimate_tokens(
+                    message.get("content") or json.dumps(message.get("tool_calls", ""), ensure_ascii=False)
+                ),
+            }
             usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
             if body.get("stream"):
                 self._stream(body, message, usage)
             else:
                 finish = "tool_calls" if message.get("tool_calls") else "stop"
-                self._json(200, {"id": "chatcmpl-scripted", "object": "chat.completion", "created": int(time.time()),
-                                 "model": body.get("model", server.model),
-                                 "choices": [{"index": 0, "message": message, "finish_reason": finish,
-                                              "logprobs": None}],
-                                 "usage": usage})
+                self._json(
+                    200,
+                    {
+                        "id": "chatcmpl-scripted",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": body.get("model", server.model),
+                        "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+                        "usage": usage,
+                    },
+                )
 
         def _stream(self, body: dict[str, Any], message: dict[str, Any], usage: dict[str, int]) -> None:
             self.send_response(200)
@@ -255,7 +273,9 @@ def _make_handler(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
 
 def _error(message: str, code: int) -> dict[str, Any]:
     """An OpenAI-style error body."""
-    kind = {400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error"}.get(code, "server_error")
+    kind = {400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error"}.get(
+        code, "server_error"
+    )
     return {"error": {"message": message, "type": kind, "param": None, "code": str(code)}}
 
 
@@ -270,9 +290,12 @@ def _message(body: dict[str, Any], resp: Any) -> dict[str, Any]:
     structured = isinstance(resp, (dict, list, Raw))
     if body.get("tools") and structured:
         name = _tool_name(body)
-        return {"role": "assistant", "content": None, "refusal": None,
-                "tool_calls": [{"id": "call_scripted", "type": "function",
-                                "function": {"name": name, "arguments": text}}]}
+        return {
+            "role": "assistant",
+            "content": None,
+            "refusal": None,
+            "tool_calls": [{"id": "call_scripted", "type": "function", "function": {"name": name, "arguments": text}}],
+        }
     return {"role": "assistant", "content": text, "refusal": None}
 
 
@@ -284,7 +307,9 @@ def _tool_name(body: dict[str, Any]) -> str:
     return body["tools"][0].get("function", {}).get("name", "tool")
 
 
-def _chunks(message: dict[str, Any], model: str, usage: dict[str, int], include_usage: bool) -> Iterator[dict[str, Any]]:
+def _chunks(
+    message: dict[str, Any], model: str, usage: dict[str, int], include_usage: bool
+) -> Iterator[dict[str, Any]]:
     """SSE chunks of a streamed answer, with a final usage chunk when asked for."""
     base = {"id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
 
@@ -312,11 +337,17 @@ def _embeddings(body: dict[str, Any]) -> dict[str, Any]:
     if isinstance(inputs, str) or (isinstance(inputs, list) and inputs and isinstance(inputs[0], int)):
         inputs = [inputs]
     dim = int(body.get("dimensions") or EMBED_DIM)
-    data = [{"object": "embedding", "index": i, "embedding": hash_vector(x if isinstance(x, str) else json.dumps(x), dim)}
-            for i, x in enumerate(inputs)]
+    data = [
+        {"object": "embedding", "index": i, "embedding": hash_vector(x if isinstance(x, str) else json.dumps(x), dim)}
+        for i, x in enumerate(inputs)
+    ]
     tokens = sum(estimate_tokens(x if isinstance(x, str) else json.dumps(x)) for x in inputs)
-    return {"object": "list", "data": data, "model": body.get("model", "scripted-embed"),
-            "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+    return {
+        "object": "list",
+        "data": data,
+        "model": body.get("model", "scripted-embed"),
+        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+    }
 
 
 @pytest.fixture(name="scripted_server")

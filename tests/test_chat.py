@@ -63,8 +63,10 @@ def _markers_map(ans: ChatAnswer) -> bool:
 def test_rewrite_offline_swaps_the_elliptical_term() -> None:
     hist = [{"role": "user", "content": "面授项目最多几个学分？"}, {"role": "assistant", "content": "10学分"}]
     assert rewrite_offline("那远程的呢？", hist) == "远程项目最多几个学分？"
-    assert rewrite_offline("那北京市级的呢？", [{"role": "user", "content": "国家级项目举办后多久要反馈执行情况？"}]) \
+    assert (
+        rewrite_offline("那北京市级的呢？", [{"role": "user", "content": "国家级项目举办后多久要反馈执行情况？"}])
         == "北京市级项目举办后多久要反馈执行情况？"
+    )
 
 
 def test_rewrite_offline_carries_topic_and_leaves_full_questions() -> None:
@@ -76,9 +78,15 @@ def test_rewrite_offline_carries_topic_and_leaves_full_questions() -> None:
 
 
 def test_rewrite_offline_resolves_a_chain_of_follow_ups() -> None:
-    hist = [{"role": "user", "content": "面授项目最多几个学分？"}, {"role": "assistant", "content": "…"},
-            {"role": "user", "content": "那远程的呢？"}, {"role": "assistant", "content": "…"}]
-    assert rewrite_offline("那面授的呢？", hist) == "面授项目最多几个学分？"  # resolved against "远程项目…", not "那远程的呢？"
+    hist = [
+        {"role": "user", "content": "面授项目最多几个学分？"},
+        {"role": "assistant", "content": "…"},
+        {"role": "user", "content": "那远程的呢？"},
+        {"role": "assistant", "content": "…"},
+    ]
+    assert (
+        rewrite_offline("那面授的呢？", hist) == "面授项目最多几个学分？"
+    )  # resolved against "远程项目…", not "那远程的呢？"
 
 
 def test_rewrite_via_scripted_model(index: RecordingIndex, scripted_server) -> None:  # noqa: F811
@@ -152,8 +160,11 @@ def test_model_answer_with_invented_quote_falls_back(index: RecordingIndex, scri
 
 def _changed_number(body: dict) -> str:
     system = body["messages"][0]["content"]
-    n = next(m.group(1) for m in re.finditer(r"^\[(\d+)\] 《[^》]*》[^\n]*\n(.*?)(?=\n\n\[\d+\] 《|\Z)", system, re.S | re.M)
-             if "不超过10学分" in m.group(2))
+    n = next(
+        m.group(1)
+        for m in re.finditer(r"^\[(\d+)\] 《[^》]*》[^\n]*\n(.*?)(?=\n\n\[\d+\] 《|\Z)", system, re.S | re.M)
+        if "不超过10学分" in m.group(2)
+    )
     return f"每个项目不超过12学分。[{n}]\n\n引用：\n[{n}] 「每个项目**不超过10学分**」"
 
 
@@ -208,11 +219,24 @@ ID = "110101199003071234"
 
 def _report() -> Report:
     form = Form(level="北京市级", credits=12, total_hours=30, lead=Lead(name="张三", id_number=ID))
-    credit = Finding(rule="credit-rate", severity="error", message="拟授学分 12 与教学总时长 30 小时不符（3 小时 = 1 学分，应为 10 学分）",
-                     fields=["credits"], fix="将拟授学分改为 10", source=Source(doc=BJ25, section="认真核对 10", quote="填报时注意学时学分匹配：**3小时1学分。"))
-    ident = Finding(rule="id-number", severity="error", message=f"身份证号码 {ID} 校验位不正确", fields=["lead.id_number"],
-                    fix="核对身份证号码")
-    peer = NarrativeCritique(chars=150, min_chars=200, score=40, issues=["未写明培训形式"], suggestions=["补充培训内容和形式，不少于200字"])
+    credit = Finding(
+        rule="credit-rate",
+        severity="error",
+        message="拟授学分 12 与教学总时长 30 小时不符（3 小时 = 1 学分，应为 10 学分）",
+        fields=["credits"],
+        fix="将拟授学分改为 10",
+        source=Source(doc=BJ25, section="认真核对 10", quote="填报时注意学时学分匹配：**3小时1学分。"),
+    )
+    ident = Finding(
+        rule="id-number",
+        severity="error",
+        message=f"身份证号码 {ID} 校验位不正确",
+        fields=["lead.id_number"],
+        fix="核对身份证号码",
+    )
+    peer = NarrativeCritique(
+        chars=150, min_chars=200, score=40, issues=["未写明培训形式"], suggestions=["补充培训内容和形式，不少于200字"]
+    )
     return Report(form=form, findings=[credit, ident], narratives={"peer_review": peer})
 
 

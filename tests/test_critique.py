@@ -133,8 +133,9 @@ def test_eval_rank_correlation_is_strong():
 
 def test_rewrite_invented_number_replaced_known_kept():
     form = Form(title=TITLE, history=[HistoryYear(year=2023, national=True)], achievements="发表论文12篇。")
-    text, invented = check_rewrite("2023年主办国家级项目，发表论文12篇，其中SCI论文8篇，近五年【请补充：基金数】项。",
-                                   form.achievements, form)
+    text, invented = check_rewrite(
+        "2023年主办国家级项目，发表论文12篇，其中SCI论文8篇，近五年【请补充：基金数】项。", form.achievements, form
+    )
     assert invented == ["8"] and PLACEHOLDER in text and "12篇" in text and "2023年" in text
     assert "【请补充：基金数】" in text and "近五年" in text
 
@@ -153,18 +154,31 @@ def test_rewrite_with_many_invented_numbers_rejected():
 
 
 def _form() -> Form:
-    return Form(title=TITLE, mode="面授", practice_hours=6, applicant_unit=UNIT,
-                peer_reviewer=PeerReviewer(unit="北京大学第一医院"),
-                history=[HistoryYear(year=y, national=True) for y in (2021, 2022, 2023)],
-                peer_review=ITEMS["pr-good-1"]["text"] + "联系电话13812345678。",
-                achievements=ITEMS["ach-mid-1"]["text"], unit_profile=ITEMS["up-good-1"]["text"])
+    return Form(
+        title=TITLE,
+        mode="面授",
+        practice_hours=6,
+        applicant_unit=UNIT,
+        peer_reviewer=PeerReviewer(unit="北京大学第一医院"),
+        history=[HistoryYear(year=y, national=True) for y in (2021, 2022, 2023)],
+        peer_review=ITEMS["pr-good-1"]["text"] + "联系电话13812345678。",
+        achievements=ITEMS["ach-mid-1"]["text"],
+        unit_profile=ITEMS["up-good-1"]["text"],
+    )
 
 
 def _answer(rewrite: str | None) -> dict:
-    crit = [{"name": "要素完整", "score": 30, "max": 40, "note": "缺论文数量"},
-            {"name": "字数", "score": 99, "max": 99, "note": "模型不应给字数打分"}]
-    one = {"score": 70, "criteria": crit, "issues": ["缺少论文和基金的具体数量"],
-           "suggestions": ["补充近五年以第一/通讯作者发表论文数量及代表性论文"], "rewrite": rewrite}
+    crit = [
+        {"name": "要素完整", "score": 30, "max": 40, "note": "缺论文数量"},
+        {"name": "字数", "score": 99, "max": 99, "note": "模型不应给字数打分"},
+    ]
+    one = {
+        "score": 70,
+        "criteria": crit,
+        "issues": ["缺少论文和基金的具体数量"],
+        "suggestions": ["补充近五年以第一/通讯作者发表论文数量及代表性论文"],
+        "rewrite": rewrite,
+    }
     return {"peer_review": {**one, "rewrite": None}, "achievements": one, "unit_profile": {**one, "rewrite": None}}
 
 
@@ -176,7 +190,11 @@ def test_model_answer_accepted_with_rewrite(scripted_server):
     a = out["achievements"]
     assert a.critiqued_by == "scripted-model" and a.score == 59  # below 300 chars: capped by the offline score
     assert a.rewrite and "【请补充：论文数】" in a.rewrite
-    assert a.criteria[0].name == "字数" and a.criteria[0].max == 20 and a.chars == critique_offline("achievements", _form()).chars
+    assert (
+        a.criteria[0].name == "字数"
+        and a.criteria[0].max == 20
+        and a.chars == critique_offline("achievements", _form()).chars
+    )
     assert [c.name for c in a.criteria].count("字数") == 1 and "缺少论文和基金的具体数量" in a.issues
     sent = str(scripted_server.chat_requests[0]["messages"])
     assert "13812345678" not in sent and TITLE in sent

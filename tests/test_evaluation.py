@@ -40,7 +40,13 @@ def test_rules_metrics_unreadable_draft_counts_as_missed():
 
 
 def _finding(**kw) -> Finding:
-    base = dict(rule="credit-rate", severity="error", message="拟授学分 5 与教学总时长 18 小时不符：应为 6 学分", fix="改为 6 学分", found=5.0)
+    base = dict(
+        rule="credit-rate",
+        severity="error",
+        message="拟授学分 5 与教学总时长 18 小时不符：应为 6 学分",
+        fix="改为 6 学分",
+        found=5.0,
+    )
     base.update(kw)
     return Finding(**base)
 
@@ -51,15 +57,33 @@ def test_explanation_scores_all_good():
         explanation="拟授学分 5 不符合要求，应为 6 学分。依据：每个项目不超过10学分。",
         citations=[Citation(doc="bj-2025-application-requirements.txt", section="认真核对 03", quote=q)],
     )
-    s = evaluation.explanation_scores(f, json.dumps(Form(credits=5).to_json_dict()), {"bj-2025-application-requirements.txt"})
-    assert s == {"citation_valid": 1.0, "citation_correct": 1.0, "numbers_consistent": 1.0, "fix_present": 1.0, "found_stated": 1.0}
+    s = evaluation.explanation_scores(
+        f, json.dumps(Form(credits=5).to_json_dict()), {"bj-2025-application-requirements.txt"}
+    )
+    assert s == {
+        "citation_valid": 1.0,
+        "citation_correct": 1.0,
+        "numbers_consistent": 1.0,
+        "fix_present": 1.0,
+        "found_stated": 1.0,
+    }
 
 
 @pytest.mark.parametrize(
     "kw, metric",
     [
-        ({"citations": [Citation(doc="bj-2025-application-requirements.txt", quote="每个项目不超过99学分")]}, "citation_valid"),
-        ({"citations": [Citation(doc="pku-2026-approved-projects-notice.txt", quote="应在 2026 年 12 月 25 日前举办完成")]}, "citation_correct"),
+        (
+            {"citations": [Citation(doc="bj-2025-application-requirements.txt", quote="每个项目不超过99学分")]},
+            "citation_valid",
+        ),
+        (
+            {
+                "citations": [
+                    Citation(doc="pku-2026-approved-projects-notice.txt", quote="应在 2026 年 12 月 25 日前举办完成")
+                ]
+            },
+            "citation_correct",
+        ),
         ({"explanation": "应为 7 学分"}, "numbers_consistent"),
         ({"fix": ""}, "fix_present"),
         ({"explanation": "学分不对"}, "found_stated"),
@@ -67,7 +91,10 @@ def test_explanation_scores_all_good():
     ],
 )
 def test_explanation_scores_each_metric_can_fail(kw, metric):
-    base = {"explanation": "拟授学分 5 应为 6 学分", "citations": [Citation(doc="bj-2025-application-requirements.txt", quote="3小时1学分")]}
+    base = {
+        "explanation": "拟授学分 5 应为 6 学分",
+        "citations": [Citation(doc="bj-2025-application-requirements.txt", quote="3小时1学分")],
+    }
     base.update(kw)
     s = evaluation.explanation_scores(_finding(**base), "{}", {"bj-2025-application-requirements.txt"})
     assert s[metric] == 0.0
@@ -90,7 +117,10 @@ def test_add_actions_appends_labels_and_copies_pdf(tmp_path, monkeypatch):
     pdf.write_bytes(b"%PDF-1.4 fake")
     sha = hashlib.sha256(pdf.read_bytes()).hexdigest()
     actions = tmp_path / "actions.jsonl"
-    actions.write_text(json.dumps({"review_id": sha, "rule": "credit-rate", "action": "dismiss", "reason": "核对无误"}) + "\n", encoding="utf-8")
+    actions.write_text(
+        json.dumps({"review_id": sha, "rule": "credit-rate", "action": "dismiss", "reason": "核对无误"}) + "\n",
+        encoding="utf-8",
+    )
     assert evaluation.add_actions(actions, pdf.parent) == 1
     rec = json.loads((tmp_path / "reviewed" / "labels.jsonl").read_text(encoding="utf-8"))
     assert rec["rule"] == "credit-rate" and rec["action"] == "dismiss"
@@ -102,10 +132,16 @@ def test_report_written_with_chart(tmp_path):
 
     metrics = {
         "meta": {"mode": "offline", "cases": 2, "seconds": 1.0, "errors": {}},
-        "rules": {"micro_precision": 1.0, "micro_recall": 0.5, "micro_f1": 0.667, "error_recall": 0.5,
-                  "clean_error_findings": 0, "clean_error_free": 1.0,
-                  "per_rule": {"credit-rate": {"precision": 1.0, "recall": 0.5, "f1": 0.667, "tp": 1, "fp": 0, "fn": 1}},
-                  "disagreements": []},
+        "rules": {
+            "micro_precision": 1.0,
+            "micro_recall": 0.5,
+            "micro_f1": 0.667,
+            "error_recall": 0.5,
+            "clean_error_findings": 0,
+            "clean_error_free": 1.0,
+            "per_rule": {"credit-rate": {"precision": 1.0, "recall": 0.5, "f1": 0.667, "tp": 1, "fp": 0, "fn": 1}},
+            "disagreements": [],
+        },
     }
     path = write_report(metrics, Path(tmp_path), {"rules.micro_f1": 0.9})
     text = path.read_text(encoding="utf-8")

@@ -41,37 +41,78 @@ class FakeIndex:
 
 
 def make_form() -> Form:
-    return Form(title="心血管疾病诊疗新进展", level="北京市级", subject="临床内科学-心血管病学", mode="面授",
-                credits=5, total_hours=12, enrollment=120, lead_phone=RAW_PHONE,
-                lead=Lead(name="张三", id_number=RAW_ID, title="主任医师"), peer_review="本项目内容实用，推荐申报。")
+    return Form(
+        title="心血管疾病诊疗新进展",
+        level="北京市级",
+        subject="临床内科学-心血管病学",
+        mode="面授",
+        credits=5,
+        total_hours=12,
+        enrollment=120,
+        lead_phone=RAW_PHONE,
+        lead=Lead(name="张三", id_number=RAW_ID, title="主任医师"),
+        peer_review="本项目内容实用，推荐申报。",
+    )
 
 
 def make_findings() -> list[Finding]:
     return [
-        Finding(rule="credit-rate", severity="error", title="学时与学分匹配",
-                message="拟授学分 5 分与教学总时长 12 小时不符：按 3 小时 1 学分应为 4 学分。",
-                fields=["credits", "total_hours"], found=5, fix="将拟授学分改为 4 分。", source=BJ_CREDIT_RATE),
-        Finding(rule="peer-review-length", severity="error", title="同行评议意见字数",
-                message="同行评议意见只有 12 字，要求不少于 200 字。", fields=["peer_review"], found=12,
-                fix="补充推荐理由至 200 字以上，写明培训内容和形式。", source=BJ_PEER),
-        Finding(rule="id-number", severity="warning", title="身份证号码",
-                message=f"身份证号码 {RAW_ID} 的校验位不正确。", fields=["lead.id_number"], found=RAW_ID,
-                fix="核对并改正身份证号码。", source=BJ_ACCURATE),
+        Finding(
+            rule="credit-rate",
+            severity="error",
+            title="学时与学分匹配",
+            message="拟授学分 5 分与教学总时长 12 小时不符：按 3 小时 1 学分应为 4 学分。",
+            fields=["credits", "total_hours"],
+            found=5,
+            fix="将拟授学分改为 4 分。",
+            source=BJ_CREDIT_RATE,
+        ),
+        Finding(
+            rule="peer-review-length",
+            severity="error",
+            title="同行评议意见字数",
+            message="同行评议意见只有 12 字，要求不少于 200 字。",
+            fields=["peer_review"],
+            found=12,
+            fix="补充推荐理由至 200 字以上，写明培训内容和形式。",
+            source=BJ_PEER,
+        ),
+        Finding(
+            rule="id-number",
+            severity="warning",
+            title="身份证号码",
+            message=f"身份证号码 {RAW_ID} 的校验位不正确。",
+            fields=["lead.id_number"],
+            found=RAW_ID,
+            fix="核对并改正身份证号码。",
+            source=BJ_ACCURATE,
+        ),
     ]
 
 
 def good_answer() -> dict:
-    return {"findings": [
-        {"key": "F1", "explanation": "申报书填写拟授学分 5 分、教学总时长 12 小时。政策要求 3 小时 1 学分，应为 4 学分，否则系统无法提交。",
-         "citations": [{"doc": BJ25, "section": "x", "quote": "填报时注意学时学分匹配：3小时1学分。"}],
-         "fix": "将拟授学分改为 4 分。"},
-        {"key": "F2", "explanation": "同行评议意见只有 12 字，政策要求推荐理由不少于 200 字，形式审查将不通过。",
-         "citations": [{"doc": BJ25, "section": "y", "quote": "推荐理由字数不少于200字。"}],
-         "fix": "请评议专家补充培训内容和形式。"},
-        {"key": "F3", "explanation": "身份证号码校验位不正确，所填信息须准确，可能被退回。",
-         "citations": [{"doc": BJ25, "section": "z", "quote": "对所填写信息的真实性、完整性和准确性负责"}],
-         "fix": "核对并改正身份证号码。"},
-    ]}
+    return {
+        "findings": [
+            {
+                "key": "F1",
+                "explanation": "申报书填写拟授学分 5 分、教学总时长 12 小时。政策要求 3 小时 1 学分，应为 4 学分，否则系统无法提交。",
+                "citations": [{"doc": BJ25, "section": "x", "quote": "填报时注意学时学分匹配：3小时1学分。"}],
+                "fix": "将拟授学分改为 4 分。",
+            },
+            {
+                "key": "F2",
+                "explanation": "同行评议意见只有 12 字，政策要求推荐理由不少于 200 字，形式审查将不通过。",
+                "citations": [{"doc": BJ25, "section": "y", "quote": "推荐理由字数不少于200字。"}],
+                "fix": "请评议专家补充培训内容和形式。",
+            },
+            {
+                "key": "F3",
+                "explanation": "身份证号码校验位不正确，所填信息须准确，可能被退回。",
+                "citations": [{"doc": BJ25, "section": "z", "quote": "对所填写信息的真实性、完整性和准确性负责"}],
+                "fix": "核对并改正身份证号码。",
+            },
+        ]
+    }
 
 
 def run_model(server, *responses, **settings):
@@ -113,8 +154,13 @@ def test_offline_without_source_cites_searched_passage_verbatim():
 
 
 def test_offline_drops_a_source_quote_not_in_the_corpus():
-    f = Finding(rule="bad-source", severity="warning", message="x", found=None,
-                source=BJ_PEER.model_copy(update={"quote": "这句话不在任何通知里"}))
+    f = Finding(
+        rule="bad-source",
+        severity="warning",
+        message="x",
+        found=None,
+        source=BJ_PEER.model_copy(update={"quote": "这句话不在任何通知里"}),
+    )
     explain_findings([f], Form(), None)
     assert f.citations == [] and "未填写或未能读取" in f.explanation
 
@@ -239,8 +285,9 @@ def real_index(tmp_path_factory):
     from tests.scripted_server import ScriptedServer
 
     server = ScriptedServer().start()
-    settings = server.settings(data_dir=tmp_path_factory.mktemp("idx"), embed_base_url=server.base_url,
-                               embed_model="scripted-embed")
+    settings = server.settings(
+        data_dir=tmp_path_factory.mktemp("idx"), embed_base_url=server.base_url, embed_model="scripted-embed"
+    )
     index = PolicyIndex(settings)
     index.build()
     yield index
@@ -252,13 +299,20 @@ def cite_first_passage(body: dict) -> dict:
     from review.explain import first_sentence
 
     user = body["messages"][-1]["content"]
-    ctx = {m.group(1): (m.group(2), m.group(3)) for m in
-           re.finditer(r"^\[(\d+)\] doc=(\S+) section=.*\n(.+)$", user, re.M)}
+    ctx = {
+        m.group(1): (m.group(2), m.group(3)) for m in re.finditer(r"^\[(\d+)\] doc=(\S+) section=.*\n(.+)$", user, re.M)
+    }
     out = []
     for m in re.finditer(r"^(F\d+) \|.*相关原文：((?:\[\d+\])+)$", user, re.M):
         doc, text = ctx[re.findall(r"\d+", m.group(2))[-1]]
-        out.append({"key": m.group(1), "explanation": "该项不符合申报要求，详见所引政策原文。",
-                    "citations": [{"doc": doc, "section": "", "quote": first_sentence(text)}], "fix": "按政策要求修改。"})
+        out.append(
+            {
+                "key": m.group(1),
+                "explanation": "该项不符合申报要求，详见所引政策原文。",
+                "citations": [{"doc": doc, "section": "", "quote": first_sentence(text)}],
+                "fix": "按政策要求修改。",
+            }
+        )
     return {"findings": out}
 
 

@@ -40,12 +40,19 @@ def _rows(lines: list[list[str]], page: int = 1, table: int = -1) -> list[Row]:
     out = []
     for i, cells in enumerate(lines):
         top = 100.0 + 20 * i
-        out.append(Row([Cell(t, page, (50.0 + 100 * j, top, 140.0 + 100 * j, top + 12), "text")
-                        for j, t in enumerate(cells)], page, top, table))
+        out.append(
+            Row(
+                [Cell(t, page, (50.0 + 100 * j, top, 140.0 + 100 * j, top + 12), "text") for j, t in enumerate(cells)],
+                page,
+                top,
+                table,
+            )
+        )
     return out
 
 
 # --- bad input -------------------------------------------------------------------------------
+
 
 def _zh(exc: pytest.ExceptionInfo[InputError]) -> str:
     assert any("\u4e00" <= ch <= "\u9fff" for ch in exc.value.zh), exc.value.zh
@@ -112,6 +119,7 @@ def test_too_large(tmp_path):
 
 # --- label variants on a real (self-made) PDF -----------------------------------------------
 
+
 def test_printout_variants(tmp_path):
     lines = [
         "北京市CME项目网上申报及信息反馈系统",
@@ -149,8 +157,10 @@ def test_printout_variants(tmp_path):
 def test_narrative_spans_pages_without_invented_characters(tmp_path):
     part1 = "本项目围绕冠心病介入诊疗设计培训内容课程涵盖急性冠脉综合征"
     part2 = "心力衰竭指南与心房颤动导管消融等方面内容系统重点突出"
-    pages = [["项目名称：测试项目", "项目负责人在临床诊疗、教学、科研等促进学科发展方面的主要成绩（不少于300字）", part1],
-             ["第 1 页", part2, "项目负责人近三年继续医学教育项目申报、执行情况："]]
+    pages = [
+        ["项目名称：测试项目", "项目负责人在临床诊疗、教学、科研等促进学科发展方面的主要成绩（不少于300字）", part1],
+        ["第 1 页", part2, "项目负责人近三年继续医学教育项目申报、执行情况："],
+    ]
     res = extract_pdf(_pdf(tmp_path / "n.pdf", pages))
     assert res.form.achievements == part1 + part2
 
@@ -162,15 +172,25 @@ def test_no_commitment_page_means_signed_unknown(tmp_path):
 
 # --- pairing, tables and history on rows -----------------------------------------------------
 
+
 def test_table_cells_and_empty_value():
-    form, ev = extract_rows(_rows([["项目名称", "测试", "拟招生人数", ""], ["拟授学分", "3.0", "举办期数", "2"]], table=1))
+    form, ev = extract_rows(
+        _rows([["项目名称", "测试", "拟招生人数", ""], ["拟授学分", "3.0", "举办期数", "2"]], table=1)
+    )
     assert form.title == "测试" and form.enrollment is None and form.credits == 3.0 and form.sessions == 2
     assert ev["sessions"].bbox == (350.0, 120.0, 440.0, 132.0)
 
 
 def test_peer_reviewer_context():
-    rows = _rows([["同行评议意见", "推荐理由充分"], ["评议专家姓名", "李四", "评议专家职称", "主任医师"],
-                  ["评议专家工作单位", "阜外医院"], ["项目负责人姓名", "张三", "职称", "副主任医师"]], table=1)
+    rows = _rows(
+        [
+            ["同行评议意见", "推荐理由充分"],
+            ["评议专家姓名", "李四", "评议专家职称", "主任医师"],
+            ["评议专家工作单位", "阜外医院"],
+            ["项目负责人姓名", "张三", "职称", "副主任医师"],
+        ],
+        table=1,
+    )
     form, _ = extract_rows(rows)
     assert form.peer_reviewer.name == "李四" and form.peer_reviewer.title == "主任医师"
     assert form.peer_reviewer.unit == "阜外医院"
@@ -196,8 +216,10 @@ def test_teacher_table_repeated_header_is_skipped():
 
 
 def test_history_line():
-    h = parse_history_text("2023年继续医学教育项目申报情况: 国家级 ☑ 省级 □ , 是否执行: 是 ☑ 否 □ 。 "
-                           "国家级项目编号: 2023-03-01-012、省级项目编号: ____")
+    h = parse_history_text(
+        "2023年继续医学教育项目申报情况: 国家级 ☑ 省级 □ , 是否执行: 是 ☑ 否 □ 。 "
+        "国家级项目编号: 2023-03-01-012、省级项目编号: ____"
+    )
     assert (h.year, h.national, h.provincial, h.executed) == (2023, True, False, True)
     assert h.national_code == "2023-03-01-012" and h.provincial_code is None
 
@@ -209,6 +231,7 @@ def test_events_table():
 
 
 # --- scan helpers (pixels, no OCR model) ------------------------------------------------------
+
 
 def _grid_image():
     """A white page image with a 2x2 ruled grid and one solid square inside the top-left cell."""
@@ -261,9 +284,11 @@ def test_filled_square_restores_dropped_box():
 def test_ocr_boxes_become_rows_and_cells():
     from review.extract import ocr
 
-    result = [([[100, 100], [300, 100], [300, 130], [100, 130]], "项目名称", 0.9),
-              ([[500, 102], [900, 102], [900, 132], [500, 132]], "测试项目", 0.9),
-              ([[100, 200], [300, 200], [300, 230], [100, 230]], "拟授学分：3", 0.9)]
+    result = [
+        ([[100, 100], [300, 100], [300, 130], [100, 130]], "项目名称", 0.9),
+        ([[500, 102], [900, 102], [900, 132], [500, 132]], "测试项目", 0.9),
+        ([[100, 200], [300, 200], [300, 230], [100, 230]], "拟授学分：3", 0.9),
+    ]
     rows = ocr.items_to_rows(ocr.boxes_to_items(result), 1)
     assert [[c.text for c in r.cells] for r in rows] == [["项目名称", "测试项目"], ["拟授学分：3"]]
     assert rows[0].cells[0].bbox == (36.0, 36.0, 108.0, 46.8) and rows[0].cells[0].source == "ocr"
@@ -278,6 +303,7 @@ def test_ocr_label_missing_closing_bracket():
 
 
 # --- robustness regressions (found by tests/test_fuzz.py) ---------------------------------------
+
 
 def test_broken_page_tree_in_pdfplumber_falls_back_to_layout_text(tmp_path, monkeypatch):
     """Regression: pdfplumber raised PdfminerException listing pages (and again on close) -> traceback."""
@@ -333,11 +359,16 @@ def test_acroform_rects_skip_broken_annotations():
         return ArrayObject(FloatObject(x) for x in v)
 
     good = DictionaryObject({NameObject("/T"): T("title"), NameObject("/Rect"): rect(10, 150, 90, 170)})
-    bad = [NumberObject(3), NullObject(),
-           DictionaryObject({NameObject("/Parent"): NumberObject(5), NameObject("/Rect"): rect(0, 0, 1, 1)}),
-           DictionaryObject({NameObject("/Parent"): NullObject(), NameObject("/Rect"): rect(0, 0, 1, 1)}),
-           DictionaryObject({NameObject("/T"): T("x"), NameObject("/Rect"): NumberObject(7)}),
-           DictionaryObject({NameObject("/T"): T("y"), NameObject("/Rect"): ArrayObject([T("a"), T("b"), T("c"), T("d")])})]
+    bad = [
+        NumberObject(3),
+        NullObject(),
+        DictionaryObject({NameObject("/Parent"): NumberObject(5), NameObject("/Rect"): rect(0, 0, 1, 1)}),
+        DictionaryObject({NameObject("/Parent"): NullObject(), NameObject("/Rect"): rect(0, 0, 1, 1)}),
+        DictionaryObject({NameObject("/T"): T("x"), NameObject("/Rect"): NumberObject(7)}),
+        DictionaryObject(
+            {NameObject("/T"): T("y"), NameObject("/Rect"): ArrayObject([T("a"), T("b"), T("c"), T("d")])}
+        ),
+    ]
     assert _rects(_annotated_pdf([*bad, good])) == {"title": (1, (10.0, 30.0, 90.0, 50.0))}
 
 
@@ -352,6 +383,7 @@ def test_acroform_rects_with_annots_not_an_array():
 
 
 # --- OCR engine and blank pages (fake model) ------------------------------------------------------
+
 
 class _FakeRapid:
     """Stands in for RapidOCR: one detected box in the coordinates of the image it is given."""
@@ -380,7 +412,7 @@ def test_page_ocr_detects_small_and_recognises_full_resolution():
     eng = PageOCR(fake, det_max_side=1000)
     result, _ = eng(np.full((2400, 1600, 3), 255, dtype=np.uint8))
     assert fake.det_shapes == [(1000, 666, 3)]  # detection on the downscaled copy
-    (box, text, score), = result
+    ((box, text, score),) = result
     assert text == "项目名称" and score == 0.9  # the crop came from the 2400 px page (240 px high)
     assert np.allclose(box[0], [160, 240], atol=3) and np.allclose(box[2], [800, 480], atol=3)
 

@@ -29,18 +29,34 @@ def test_word_table_national_cardio():
     assert (f.enrollment, f.total_hours, f.theory_hours, f.practice_hours, f.credits) == (300, 18.0, 12.0, 6.0, 6.0)
     assert (f.out_of_province_pct, f.grassroots_pct, f.sessions) == (30.0, 20.0, 2)
     assert f.lead.model_dump() == {
-        "name": "郭志远", "sex": "男", "birth": "1972-05", "id_number": "110105197205011016", "title": "主任医师",
-        "post": "科主任", "education": "博士研究生", "unit": "北京大学第三医院", "employed": True,
-        "specialty": "临床内科学-心血管病学"}
+        "name": "郭志远",
+        "sex": "男",
+        "birth": "1972-05",
+        "id_number": "110105197205011016",
+        "title": "主任医师",
+        "post": "科主任",
+        "education": "博士研究生",
+        "unit": "北京大学第三医院",
+        "employed": True,
+        "specialty": "临床内科学-心血管病学",
+    }
     assert f.peer_reviewer.model_dump() == {"name": "李振华", "title": "主任医师", "unit": "中国医学科学院阜外医院"}
     assert f.peer_review.startswith("该项目围绕冠心病介入诊疗") and f.peer_review.endswith("继续医学教育推荐项目。")
     assert len(f.teachers) == 11
     assert f.teachers[-1].model_dump() == {
-        "name": "周海涛", "title": "教授", "unit": "首都医科大学附属北京安贞医院", "topic": "经导管主动脉瓣置换术模拟演示",
-        "method": "技术示范", "hours": 2.0, "kind": "practice"}
+        "name": "周海涛",
+        "title": "教授",
+        "unit": "首都医科大学附属北京安贞医院",
+        "topic": "经导管主动脉瓣置换术模拟演示",
+        "method": "技术示范",
+        "hours": 2.0,
+        "kind": "practice",
+    }
     assert [h.national_code for h in f.history] == ["2022-03-01-021", "2023-03-01-017", "2024-03-01-012"]
-    assert [(e.start, e.end, e.days) for e in f.events] == [("2025-04-18", "2025-04-20", 3.0),
-                                                           ("2025-09-19", "2025-09-21", 3.0)]
+    assert [(e.start, e.end, e.days) for e in f.events] == [
+        ("2025-04-18", "2025-04-20", 3.0),
+        ("2025-09-19", "2025-09-21", 3.0),
+    ]
     assert f.signed is True
     ev = res.evidence["teachers.10.hours"]
     assert ev.page >= 3 and ev.source == "table" and ev.raw == "2"
@@ -51,12 +67,27 @@ def test_printout_spaced_labels():
     f = res.form
     assert res.style == "printout"
     assert f.title == "社区慢性病规范化管理能力提升培训班"
-    assert (f.level, f.category, f.mode, f.jjj, f.enrollment, f.credits) == ("北京市级", "社区必修课", "面授", False, 400, 4.0)
+    assert (f.level, f.category, f.mode, f.jjj, f.enrollment, f.credits) == (
+        "北京市级",
+        "社区必修课",
+        "面授",
+        False,
+        400,
+        4.0,
+    )
     assert f.lead.name == "张丽萍" and f.lead.title == "主任医师"
     assert f.peer_reviewer.name == "武桂兰"
-    assert len(f.teachers) == 10 and f.teachers[-1].topic == "心电图操作与判读实训" and f.teachers[-1].kind == "practice"
+    assert (
+        len(f.teachers) == 10 and f.teachers[-1].topic == "心电图操作与判读实训" and f.teachers[-1].kind == "practice"
+    )
     h = f.history[0]
-    assert (h.year, h.national, h.provincial, h.executed, h.provincial_code) == (2022, False, True, True, "2022-17-01-006")
+    assert (h.year, h.national, h.provincial, h.executed, h.provincial_code) == (
+        2022,
+        False,
+        True,
+        True,
+        "2022-17-01-006",
+    )
     assert f.events[1].venue == "北京大学人民医院教学楼报告厅"
     assert f.signed is True
 

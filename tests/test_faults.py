@@ -61,18 +61,23 @@ def assert_offline_with_notice(rep, offline) -> None:
 
 
 def test_model_endpoint_down(extracted, offline):
-    settings = Settings(llm_base_url=f"http://127.0.0.1:{free_port()}/v1", llm_model="m", llm_timeout=2,
-                        llm_max_retries=0)
+    settings = Settings(
+        llm_base_url=f"http://127.0.0.1:{free_port()}/v1", llm_model="m", llm_timeout=2, llm_max_retries=0
+    )
     rep = review_extracted(extracted, settings, index=FakeIndex(), model=ChatModel(settings))
     assert_offline_with_notice(rep, offline)
     assert any("无法连接" in n for n in rep.meta.notices)
 
 
-@pytest.mark.parametrize("script, word", [
-    (lambda body: Delay(3.0, "late"), "超时"),
-    (lambda body: Status(500), "500"),
-    (lambda body: Status(429), "429"),
-], ids=["slow", "500", "429"])
+@pytest.mark.parametrize(
+    "script, word",
+    [
+        (lambda body: Delay(3.0, "late"), "超时"),
+        (lambda body: Status(500), "500"),
+        (lambda body: Status(429), "429"),
+    ],
+    ids=["slow", "500", "429"],
+)
 def test_model_endpoint_failing(scripted_server, extracted, offline, script, word):
     scripted_server.default = script
     settings = scripted_server.settings(llm_timeout=1.0, llm_max_retries=1, llm_structured="json_schema")
@@ -93,8 +98,13 @@ def embed_server():
 
 
 def index_settings(server, tmp: Path, policy_dir: Path = POLICY_DIR) -> Settings:
-    return server.settings(data_dir=tmp, policy_dir=policy_dir, embed_base_url=server.base_url,
-                           embed_model="scripted-embed", retrieval_channel="hybrid")
+    return server.settings(
+        data_dir=tmp,
+        policy_dir=policy_dir,
+        embed_base_url=server.base_url,
+        embed_model="scripted-embed",
+        retrieval_channel="hybrid",
+    )
 
 
 def fresh_index(settings):
@@ -133,8 +143,13 @@ def test_missing_or_corrupt_index_is_rebuilt(embed_server, tmp_path, damage):
                 f.write_bytes(b"\x00garbage" * 64)
     else:
         (tmp_path / "retrieval" / "manifest.json").write_text("{not json", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-c", REOPEN, str(tmp_path), embed_server.base_url, QUERY], cwd=ROOT,
-                         capture_output=True, text=True, timeout=300)  # the next run: a fresh process
+    out = subprocess.run(
+        [sys.executable, "-c", REOPEN, str(tmp_path), embed_server.base_url, QUERY],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # the next run: a fresh process
     assert out.returncode == 0, out.stderr[-2000:]
     rebuilt, ids = out.stdout.split(maxsplit=1)
     assert rebuilt == "True" and ids.split() == want
@@ -157,8 +172,16 @@ print(st["chunks"], len(PolicyIndex(s).search("学分", k=3)))
 
 @pytest.mark.slow
 def test_two_processes_building_the_same_index(embed_server, tmp_path):
-    procs = [subprocess.Popen([sys.executable, "-c", BUILD, str(tmp_path), embed_server.base_url], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", BUILD, str(tmp_path), embed_server.base_url],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [e[-2000:] for _, e in outs]
     counts = {o.split()[0] for o, _ in outs}

@@ -24,14 +24,50 @@ from review.form import Form
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Vocabulary the form really uses, mixed with arbitrary text, so rules reach their deeper branches.
-WORDS = ["国家级", "北京市级", "面授", "远程", "主任医师", "副主任医师", "主治医师", "高级", "教授", "博士", "科主任",
-         "北京大学第三医院", "北医三院", "学会", "医疗卫生机构", "学（协）会", "临床内科学-心血管病学", "护理学",
-         "临床内科学-感染病学", "中医学", "2025-05-10", "2026-12-30", "1975-03", "男", "女", "论坛", "年会",
-         "110105197503151234", "11010519750315123X", "讲座", "实操", "技术示范", "某某制药", "风景名胜区", ""]
+WORDS = [
+    "国家级",
+    "北京市级",
+    "面授",
+    "远程",
+    "主任医师",
+    "副主任医师",
+    "主治医师",
+    "高级",
+    "教授",
+    "博士",
+    "科主任",
+    "北京大学第三医院",
+    "北医三院",
+    "学会",
+    "医疗卫生机构",
+    "学（协）会",
+    "临床内科学-心血管病学",
+    "护理学",
+    "临床内科学-感染病学",
+    "中医学",
+    "2025-05-10",
+    "2026-12-30",
+    "1975-03",
+    "男",
+    "女",
+    "论坛",
+    "年会",
+    "110105197503151234",
+    "11010519750315123X",
+    "讲座",
+    "实操",
+    "技术示范",
+    "某某制药",
+    "风景名胜区",
+    "",
+]
 TEXT = st.one_of(st.sampled_from(WORDS), st.text(max_size=40))
-NUMBER = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**6, 10**6).map(float),
-                   st.sampled_from([0.0, 3.0, 6.0, 10.0, 18.0, 50.0, 100.0, 1000.0]))
-INT = st.one_of(st.integers(-10**9, 10**9), st.sampled_from([0, 1, 6, 7, 49, 100, 1000, 1001]))
+NUMBER = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(10**6), 10**6).map(float),
+    st.sampled_from([0.0, 3.0, 6.0, 10.0, 18.0, 50.0, 100.0, 1000.0]),
+)
+INT = st.one_of(st.integers(-(10**9), 10**9), st.sampled_from([0, 1, 6, 7, 49, 100, 1000, 1001]))
 
 
 def strategy_for(ann: Any) -> st.SearchStrategy[Any]:
@@ -142,8 +178,12 @@ def test_mask_text_masks_ids_and_is_idempotent(text):
     check_mask(text)
 
 
-ID_NUMBERS = st.builds(lambda d, c: d + c, st.text("0123456789", min_size=17, max_size=17), st.sampled_from("0123456789Xx"))
-MOBILES = st.builds(lambda p, d: p + d, st.sampled_from(["13", "15", "17", "18", "19"]), st.text("0123456789", min_size=9, max_size=9))
+ID_NUMBERS = st.builds(
+    lambda d, c: d + c, st.text("0123456789", min_size=17, max_size=17), st.sampled_from("0123456789Xx")
+)
+MOBILES = st.builds(
+    lambda p, d: p + d, st.sampled_from(["13", "15", "17", "18", "19"]), st.text("0123456789", min_size=9, max_size=9)
+)
 
 
 @FUZZ

@@ -31,8 +31,18 @@ def outcomes(bad_dir) -> dict[str, dict]:
 def test_corpus_covers_the_issue_list():
     names = {b.name for b in corpus()}
     assert len(names) >= 20
-    for must in ("empty.pdf", "encrypted-userpw.pdf", "encrypted-nopw.pdf", "zero-pages.pdf", "300-pages.pdf",
-                 "huge-image.pdf", "javascript.pdf", "bomb.pdf", "white-text-injection.pdf", "peer-review-injection.pdf"):
+    for must in (
+        "empty.pdf",
+        "encrypted-userpw.pdf",
+        "encrypted-nopw.pdf",
+        "zero-pages.pdf",
+        "300-pages.pdf",
+        "huge-image.pdf",
+        "javascript.pdf",
+        "bomb.pdf",
+        "white-text-injection.pdf",
+        "peer-review-injection.pdf",
+    ):
         assert must in names
 
 
@@ -99,8 +109,13 @@ def test_unexpected_extraction_error_becomes_input_error(monkeypatch, tmp_path):
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from review.cli import main; main()", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", "from review.cli import main; main()", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("name", ["empty.pdf", "encrypted-userpw.pdf", "text-renamed.pdf", "zero-pages.pdf"])

@@ -80,8 +80,9 @@ def test_auto_falls_back_from_json_schema_and_remembers(scripted_server):
 
 def test_auto_falls_through_to_json_object(scripted_server):
     model = ChatModel(scripted_server.settings(llm_structured="auto"))
-    scripted_server.enqueue(Status(400, "json_schema unsupported"), Status(400, "tools unsupported"),
-                            {"key": "f", "score": 9})
+    scripted_server.enqueue(
+        Status(400, "json_schema unsupported"), Status(400, "tools unsupported"), {"key": "f", "score": 9}
+    )
     assert model.complete_json("s", "u", Answer).key == "f" and model.method == "json_object"
 
 
@@ -171,9 +172,12 @@ def test_default_handler_and_models_and_embeddings(scripted_server):
     assert model.complete_text([{"role": "user", "content": "x"}]) == "echo:x"
     with urllib.request.urlopen(scripted_server.base_url + "/models") as r:
         assert json.load(r)["data"][0]["id"] == "scripted-model"
-    req = urllib.request.Request(scripted_server.base_url + "/embeddings", method="POST",
-                                 data=json.dumps({"input": ["学分", "学分"], "model": "e"}).encode(),
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        scripted_server.base_url + "/embeddings",
+        method="POST",
+        data=json.dumps({"input": ["学分", "学分"], "model": "e"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req) as r:
         data = json.load(r)["data"]
     assert data[0]["embedding"] == data[1]["embedding"] == hash_vector("学分")

@@ -34,10 +34,15 @@ def test_mask_address_keeps_district_not_autonomous_region():
 
 
 def test_mask_form_masks_personal_fields_and_keeps_the_rest():
-    form = Form(title="心血管病新进展", credits=3, lead_phone="13812345678", unit_phone="010-12345678",
-                lead_address="北京市海淀区学院路38号3号楼",
-                lead=Lead(name="张三", id_number="110105197503151234", title="主任医师"),
-                peer_review="联系电话13900001111，地址：北京市东城区东单北大街1号")
+    form = Form(
+        title="心血管病新进展",
+        credits=3,
+        lead_phone="13812345678",
+        unit_phone="010-12345678",
+        lead_address="北京市海淀区学院路38号3号楼",
+        lead=Lead(name="张三", id_number="110105197503151234", title="主任医师"),
+        peer_review="联系电话13900001111，地址：北京市东城区东单北大街1号",
+    )
     masked = mask_form(form)
     assert masked.lead.id_number == "110105********1234"
     assert masked.lead_phone == "138****5678" and masked.unit_phone == "010-****5678"

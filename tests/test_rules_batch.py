@@ -18,8 +18,11 @@ def test_three_national_drafts_by_one_lead_are_errors_on_each():
 
 
 def test_two_per_level_is_fine():
-    items = [("a", make("national", {"title": "甲学习班"})), ("b", make("national", {"title": "乙学习班"})),
-             ("c", make("beijing", {"title": "丙学习班"}))]
+    items = [
+        ("a", make("national", {"title": "甲学习班"})),
+        ("b", make("national", {"title": "乙学习班"})),
+        ("c", make("beijing", {"title": "丙学习班"})),
+    ]
     assert all(v == [] for v in run_batch_rules(items).values())
 
 
@@ -30,8 +33,16 @@ def test_lead_matched_by_name_and_unit_without_id():
 
 def test_same_title_from_two_units_is_duplicate():
     a = make("national")
-    b = make("national", {"applicant_unit": "北京协和医院", "lead.name": "周敏", "lead.unit": "北京协和医院",
-                          "lead.id_number": "110105198007150028", "title": "急性心肌梗死规范化诊疗进展 学习班"})
+    b = make(
+        "national",
+        {
+            "applicant_unit": "北京协和医院",
+            "lead.name": "周敏",
+            "lead.unit": "北京协和医院",
+            "lead.id_number": "110105198007150028",
+            "title": "急性心肌梗死规范化诊疗进展 学习班",
+        },
+    )
     out = run_batch_rules([("a", a), ("b", b)])
     assert _rules(out, "a") == ["duplicate-project"] and _rules(out, "b") == ["duplicate-project"]
     assert "北京协和医院" in out["a"][0].message

@@ -15,11 +15,19 @@ CASES: list[Case] = [
     ("subject-valid", "beijing", {"subject": "临床内科-感染病学", "lead.specialty": "感染科"}, False),
     ("subject-valid", "national", {"subject": "眼、耳鼻喉科学-耳鼻咽喉科学", "lead.specialty": "耳鼻咽喉科"}, False),
     ("subject-valid", "national", {"subject": "医院感染（管理）学"}, False),
-    ("infectious-double", "beijing", {"subject": "临床内科-感染病学", "infectious_training": True,
-                                      "lead.specialty": "感染科"}, True),
+    (
+        "infectious-double",
+        "beijing",
+        {"subject": "临床内科-感染病学", "infectious_training": True, "lead.specialty": "感染科"},
+        True,
+    ),
     ("infectious-double", "beijing", {"infectious_training": True}, False),
-    ("infectious-double", "national", {"subject": "临床内科-感染病学", "infectious_training": True,
-                                       "lead.specialty": "感染科"}, False),  # Beijing only
+    (
+        "infectious-double",
+        "national",
+        {"subject": "临床内科-感染病学", "infectious_training": True, "lead.specialty": "感染科"},
+        False,
+    ),  # Beijing only
     ("no-theme-meeting", "national", {"title": "第十届中西部地区生殖医学论坛"}, True),
     ("no-theme-meeting", "national", {"title": "2026年心血管病学术年会"}, True),
     ("no-theme-meeting", "national", {"title": "心血管介入论坛暨规范化诊疗培训班"}, False),

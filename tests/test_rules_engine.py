@@ -22,8 +22,13 @@ RULES_MD_IDS = (
     "out-of-province jjj-enrollment percent-valid subject-valid infectious-double no-theme-meeting venue no-commercial "
     "peer-review-length peer-review-content peer-reviewer unit-profile-length signatures fields-complete"
 ).split()
-ALL_CASES = (test_rules_lead.CASES + test_rules_teachers.CASES + test_rules_hours.CASES
-             + test_rules_enrollment.CASES + test_rules_content.CASES)
+ALL_CASES = (
+    test_rules_lead.CASES
+    + test_rules_teachers.CASES
+    + test_rules_hours.CASES
+    + test_rules_enrollment.CASES
+    + test_rules_content.CASES
+)
 
 
 def _ws(text: str) -> str:
@@ -106,8 +111,14 @@ def test_rule_that_raises_becomes_advice(monkeypatch):
     def boom(form):
         raise ValueError("bad")
 
-    broken = Rule(id="credit-rate", title="学时学分", severity="error", scope="all", sources=get_rule("credit-rate").sources,
-                  check=boom)
+    broken = Rule(
+        id="credit-rate",
+        title="学时学分",
+        severity="error",
+        scope="all",
+        sources=get_rule("credit-rate").sources,
+        check=boom,
+    )
     monkeypatch.setattr(engine, "ALL_RULES", [broken])
     (f,) = engine.run_rules(make("national"))
     assert f.severity == "advice" and f.not_checked and "规则 credit-rate" in f.message and "无法检查" in f.message

@@ -14,10 +14,13 @@ CASES: list[Case] = [
     ("hours-sum", "national", {"total_hours": 18.0}, False),
     ("credit-rate", "national", {"credits": 8}, True),
     ("credit-rate", "national", {"credits": 5}, True),
-    ("credit-rate", "national", {"total_hours": 16, "theory_hours": 10, "teachers.3.hours": 1,
-                                 "credits": 5}, False),  # 16/3 = 5.33 → 5 (rounded down to 0.5)
-    ("credit-rate", "national", {"total_hours": 16, "theory_hours": 10, "teachers.3.hours": 1,
-                                 "credits": 5.5}, True),
+    (
+        "credit-rate",
+        "national",
+        {"total_hours": 16, "theory_hours": 10, "teachers.3.hours": 1, "credits": 5},
+        False,
+    ),  # 16/3 = 5.33 → 5 (rounded down to 0.5)
+    ("credit-rate", "national", {"total_hours": 16, "theory_hours": 10, "teachers.3.hours": 1, "credits": 5.5}, True),
     ("credit-rate", "remote", {}, False),
     ("credit-cap", "national", {"credits": 12, "total_hours": 36}, True),
     ("credit-cap", "remote", {"credits": 4, "total_hours": 12}, True),

@@ -7,7 +7,9 @@ import pytest
 from tests.rule_cases import Case, check_case, findings_of
 
 HIST_NONE = [{"year": 2024, "national": False, "provincial": False, "executed": None}]
-HIST_UNEXEC = [{"year": 2024, "national": True, "provincial": False, "executed": False, "national_code": "2024-03-01-015"}]
+HIST_UNEXEC = [
+    {"year": 2024, "national": True, "provincial": False, "executed": False, "national_code": "2024-03-01-015"}
+]
 
 CASES: list[Case] = [
     ("lead-title", "national", {"lead.title": "主治医师"}, True),
@@ -44,7 +46,12 @@ CASES: list[Case] = [
     ("id-number", "national", {"lead.id_number": "11010819750312001"}, True),  # 17 digits
     ("id-number", "national", {"lead.id_number": "110108197502300015"}, True),  # 30 February
     ("id-number", "national", {"lead.birth": "1975年3月"}, False),
-    ("id-number", "national", {"lead.id_number": "110105198007150028", "lead.birth": "1980-07", "lead.sex": "女"}, False),
+    (
+        "id-number",
+        "national",
+        {"lead.id_number": "110105198007150028", "lead.birth": "1980-07", "lead.sex": "女"},
+        False,
+    ),
 ]
 
 

@@ -20,11 +20,20 @@ CASES: list[Case] = [
     ("theory-teacher-title", "national", {"teachers.1.title": MID}, True),
     ("theory-teacher-title", "national", {"teachers.1.title": "住院医师"}, True),
     ("theory-teacher-title", "nursing", {"teachers.2.title": "主管护师"}, False),  # nursing exception (≤40%)
-    ("theory-teacher-title", "national", {"teachers.1.title": "主管护师", "subject": "护理学-内科护理学",
-                                          "lead.specialty": "内科护理"}, True),  # exception is 北京市级 only
+    (
+        "theory-teacher-title",
+        "national",
+        {"teachers.1.title": "主管护师", "subject": "护理学-内科护理学", "lead.specialty": "内科护理"},
+        True,
+    ),  # exception is 北京市级 only
     ("theory-teacher-title", "national", {"teachers.4.title": MID}, False),  # practice row
     ("practice-teacher-title", "national", {"teachers.4.title": "住院医师"}, True),
-    ("practice-teacher-title", "national", {"teachers.5.title": "护士", "teachers.5.kind": None}, True),  # kind from method
+    (
+        "practice-teacher-title",
+        "national",
+        {"teachers.5.title": "护士", "teachers.5.kind": None},
+        True,
+    ),  # kind from method
     ("practice-teacher-title", "national", {"teachers.4.title": "主管技师"}, False),
     ("own-unit-share", "national", {"teachers.1.unit": "北京协和医院", "teachers.3.unit": "北京医院"}, True),
     ("own-unit-share", "national", {"teachers.1.unit": "北京协和医院"}, False),  # 3 of 6 = 50%
@@ -32,18 +41,32 @@ CASES: list[Case] = [
     ("own-unit-share", "association", {}, False),
     ("association-share", "association", {"teachers.3.unit": "北京大学第三医院"}, True),  # 4 of 6
     ("association-share", "association", {"teachers.5.unit": "北京医院"}, False),
-    ("association-share", "national", {"unit_type": "学（协）会", "applicant_unit": "中华医学会",
-                                       "teachers.3.unit": "北京大学第三医院"}, False),  # Beijing only
+    (
+        "association-share",
+        "national",
+        {"unit_type": "学（协）会", "applicant_unit": "中华医学会", "teachers.3.unit": "北京大学第三医院"},
+        False,
+    ),  # Beijing only
     ("clinical-mid-share", "beijing", {"title": "骨科手术操作技能培训班", "teachers.5.title": MID}, True),  # 2/6 = 33%
     ("clinical-mid-share", "beijing", {"title": "骨科手术操作技能培训班"}, False),  # 1 of 6 = 17%
     ("clinical-mid-share", "beijing", {"teachers.5.title": MID}, False),  # not a skills project
-    ("clinical-mid-share", "beijing", {"title": "骨科手术操作技能培训班", "practice_hours": 0, "theory_hours": 18}, False),
+    (
+        "clinical-mid-share",
+        "beijing",
+        {"title": "骨科手术操作技能培训班", "practice_hours": 0, "theory_hours": 18},
+        False,
+    ),
     ("nursing-mid-share", "nursing", {"teachers.5.title": "主管护师"}, True),  # 3 of 6 = 50%
     ("nursing-mid-share", "nursing", {}, False),
     ("nursing-mid-share", "beijing", {"teachers.5.title": "主管护师"}, False),  # not a nursing project
     ("teacher-theory-hours", "national", {"teachers.1.hours": 4, "teachers.3.hours": 2}, True),
     ("teacher-theory-hours", "national", {"teachers.1.name": "张伟"}, True),  # 6 hours over two rows
-    ("teacher-theory-hours", "national", {"teachers.1.hours": 4, "teachers.3.hours": 2, "teachers.1.method": "指导带教"}, False),
+    (
+        "teacher-theory-hours",
+        "national",
+        {"teachers.1.hours": 4, "teachers.3.hours": 2, "teachers.1.method": "指导带教"},
+        False,
+    ),
     ("teacher-theory-hours", "beijing", {"teachers.1.hours": 4, "teachers.3.hours": 2}, False),  # national only
     ("unit-full-name", "national", {"teachers.2.unit": "安贞医院"}, True),
     ("unit-full-name", "national", {"peer_reviewer.unit": "301"}, True),

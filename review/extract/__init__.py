@@ -35,7 +35,9 @@ STAGE = "识别表格/OCR"
 __all__ = ["extract_pdf", "extract_rows"]
 
 
-def read_pages(path: Path, reader: Any, progress: Optional[Progress] = None) -> tuple[list[PageRows], list[int], list[str]]:
+def read_pages(
+    path: Path, reader: Any, progress: Optional[Progress] = None
+) -> tuple[list[PageRows], list[int], list[str]]:
     """Rows of every page; pages without a text layer are OCR'd. Returns pages, OCR page numbers, warnings."""
     import pdfplumber
 
@@ -153,11 +155,18 @@ def _style(pages: list[PageRows], ocr_pages: list[int], fillable: bool) -> str:
     if ocr_pages and len(ocr_pages) * 2 >= len(pages):
         return "scan"
     table_labels = sum(1 for p in pages for r in p.rows if r.table >= 0 and match_label(r.cells[0].text))
-    text_labels = sum(1 for p in pages for r in p.rows if r.table < 0 and r.cells and match_label(r.cells[0].text.split("：")[0].split(":")[0]))
+    text_labels = sum(
+        1
+        for p in pages
+        for r in p.rows
+        if r.table < 0 and r.cells and match_label(r.cells[0].text.split("：")[0].split(":")[0])
+    )
     return "word-table" if table_labels > text_labels else "printout"
 
 
-def extract_pdf(path: str | Path, settings: Optional[Settings] = None, progress: Optional[Progress] = None) -> ExtractResult:
+def extract_pdf(
+    path: str | Path, settings: Optional[Settings] = None, progress: Optional[Progress] = None
+) -> ExtractResult:
     """Read a draft PDF into a typed Form with per-field Evidence; bad files raise InputError."""
     try:
         return _extract(Path(path), settings, progress)

@@ -146,17 +146,32 @@ def _teacher(v: dict[str, str]) -> Teacher:
     kind: Any = clean_value(v.get("kind"))
     if kind not in ("theory", "practice"):
         kind = ("practice" if any(w in method for w in PRACTICE_WORDS) else "theory") if method else None
-    return Teacher(name=clean_value(v.get("name")), title=clean_value(v.get("title")), unit=clean_value(v.get("unit")),
-                   topic=clean_value(v.get("topic")), method=method, hours=parse_number(v.get("hours")), kind=kind)
+    return Teacher(
+        name=clean_value(v.get("name")),
+        title=clean_value(v.get("title")),
+        unit=clean_value(v.get("unit")),
+        topic=clean_value(v.get("topic")),
+        method=method,
+        hours=parse_number(v.get("hours")),
+        kind=kind,
+    )
 
 
 def _event(v: dict[str, str]) -> Event:
-    return Event(start=parse_date(v.get("start")) or clean_value(v.get("start")),
-                 end=parse_date(v.get("end")) or clean_value(v.get("end")),
-                 days=parse_number(v.get("days")), venue=clean_value(v.get("venue")))
+    return Event(
+        start=parse_date(v.get("start")) or clean_value(v.get("start")),
+        end=parse_date(v.get("end")) or clean_value(v.get("end")),
+        days=parse_number(v.get("days")),
+        venue=clean_value(v.get("venue")),
+    )
 
 
 def _history(v: dict[str, str]) -> HistoryYear:
-    return HistoryYear(year=parse_int(v.get("year")), national=_flag(v.get("national", "")),
-                       provincial=_flag(v.get("provincial", "")), executed=_flag(v.get("executed", "")),
-                       national_code=clean_value(v.get("national_code")), provincial_code=clean_value(v.get("provincial_code")))
+    return HistoryYear(
+        year=parse_int(v.get("year")),
+        national=_flag(v.get("national", "")),
+        provincial=_flag(v.get("provincial", "")),
+        executed=_flag(v.get("executed", "")),
+        national_code=clean_value(v.get("national_code")),
+        provincial_code=clean_value(v.get("provincial_code")),
+    )

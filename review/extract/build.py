@@ -32,8 +32,14 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     "mode": ("面授", "远程", "线上线下", "线下", "线上"),
     "unit_type": ("医疗卫生机构", "教学机构", "科研机构", "学（协）会", "学(协)会", "其他"),
 }
-_OPTION_CANON = {"市级": "北京市级", "省级": "北京市级", "线下": "面授", "线上线下": "面授", "线上": "远程",
-                 "学(协)会": "学（协）会"}
+_OPTION_CANON = {
+    "市级": "北京市级",
+    "省级": "北京市级",
+    "线下": "面授",
+    "线上线下": "面授",
+    "线上": "远程",
+    "学(协)会": "学（协）会",
+}
 INT_KEYS = ("enrollment", "sessions")
 NUM_KEYS = ("total_hours", "theory_hours", "practice_hours", "credits")
 PCT_KEYS = ("out_of_province_pct", "grassroots_pct")
@@ -181,7 +187,9 @@ def split_span(raw: str) -> tuple[Optional[str], Optional[str]]:
 def event_of(tr: TableRow, i: int, evidence: dict[str, Evidence]) -> Event:
     """One session row, typed."""
     start, end = split_span(tr.values.get("time", ""))
-    ev = Event(start=start, end=end, days=parse_number(tr.values.get("days")), venue=clean_value(tr.values.get("venue")))
+    ev = Event(
+        start=start, end=end, days=parse_number(tr.values.get("days")), venue=clean_value(tr.values.get("venue"))
+    )
     for col, cell in tr.cells.items():
         name = {"time": "start", "days": "days", "venue": "venue"}.get(col)
         if name:
@@ -246,7 +254,9 @@ def _single_event(found: dict[str, Found], evidence: dict[str, Evidence]) -> Eve
     for k, name in (("event.time", "start"), ("event.days", "days"), ("event.venue", "venue")):
         if k in found:
             evidence[f"events.0.{name}"] = evidence_of(found[k].cells, found[k].text)
-    return Event(start=start, end=end, days=parse_number(raw.get("event.days")), venue=clean_value(raw.get("event.venue")))
+    return Event(
+        start=start, end=end, days=parse_number(raw.get("event.days")), venue=clean_value(raw.get("event.venue"))
+    )
 
 
 def _set_flat(form: Form, flat: dict[str, Any]) -> None:
@@ -265,4 +275,3 @@ def _set_flat(form: Form, flat: dict[str, Any]) -> None:
         form.lead = Lead(**{k: v for k, v in lead.items() if k in Lead.model_fields})
     if peer:
         form.peer_reviewer = PeerReviewer(**{k: v for k, v in peer.items() if k in PeerReviewer.model_fields})
-

@@ -77,7 +77,9 @@ def _char_w(ch: str) -> float:
     return 0.5 if ch.isascii() else 1.0
 
 
-def split_at_lines(box: tuple[float, float, float, float], text: str, vmask: Any) -> list[tuple[tuple[float, float, float, float], str]]:
+def split_at_lines(
+    box: tuple[float, float, float, float], text: str, vmask: Any
+) -> list[tuple[tuple[float, float, float, float], str]]:
     """Split an OCR box whose text runs across a vertical ruling line (text split by character widths)."""
     x0, y0, x1, y1 = box
     cy = int((y0 + y1) / 2)
@@ -107,4 +109,3 @@ def split_at_lines(box: tuple[float, float, float, float], text: str, vmask: Any
 def same_cell(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     """True when two detected cells are the same within CELL_TOL."""
     return all(abs(p - q) <= CELL_TOL for p, q in zip(a, b, strict=True))
-

@@ -62,15 +62,34 @@ PREFIX_LABELS: dict[str, tuple[str, ...]] = {
 
 # labels that end a narrative / section without being a field of their own
 STOP_LABELS: tuple[str, ...] = (
-    "申报单位意见", "省级卫生健康行政部门意见", "其他需要说明的情况", "课程及教师信息", "承诺书",
-    "多期举办信息", "项目负责人信息", "项目基本信息", "项目其他信息", "日期", "签字", "盖章",
-    "申报日期", "项目负责人", "教师信息", "单位意见",
+    "申报单位意见",
+    "省级卫生健康行政部门意见",
+    "其他需要说明的情况",
+    "课程及教师信息",
+    "承诺书",
+    "多期举办信息",
+    "项目负责人信息",
+    "项目基本信息",
+    "项目其他信息",
+    "日期",
+    "签字",
+    "盖章",
+    "申报日期",
+    "项目负责人",
+    "教师信息",
+    "单位意见",
 )
 
 # generic labels whose key depends on the section they appear in
 CONTEXT_KEYS: dict[str, dict[str, str]] = {
-    "peer": {"姓名": "peer_reviewer.name", "职称": "peer_reviewer.title", "工作单位": "peer_reviewer.unit",
-             "单位": "peer_reviewer.unit", "所在单位": "peer_reviewer.unit", "专业技术职称": "peer_reviewer.title"},
+    "peer": {
+        "姓名": "peer_reviewer.name",
+        "职称": "peer_reviewer.title",
+        "工作单位": "peer_reviewer.unit",
+        "单位": "peer_reviewer.unit",
+        "所在单位": "peer_reviewer.unit",
+        "专业技术职称": "peer_reviewer.title",
+    },
     "lead": {"姓名": "lead.name"},
 }
 

@@ -59,7 +59,9 @@ def boxes_to_items(result: list[Any], dpi: float = DPI) -> list[dict[str, Any]]:
         ys = [p[1] for p in box]
         if not str(text).strip():
             continue
-        items.append({"text": str(text), "x0": min(xs) * k, "x1": max(xs) * k, "top": min(ys) * k, "bottom": max(ys) * k})
+        items.append(
+            {"text": str(text), "x0": min(xs) * k, "x1": max(xs) * k, "top": min(ys) * k, "bottom": max(ys) * k}
+        )
     return items
 
 
@@ -151,8 +153,10 @@ def fix_filled_boxes(text: str, img: Any, box: tuple[float, float, float, float]
         idx = min(range(len(chars)), key=lambda i: abs(starts[i] + widths[i] / total / 2 - frac))
         # short option cells ("是□否"): only the glyph itself; long lines allow one character of drift
         span = 1 if len(chars) >= 10 else 0
-        near = sorted((i for i in range(max(0, idx - span), min(len(chars), idx + span + 1)) if chars[i] in "□■"),
-                      key=lambda i: abs(i - idx))
+        near = sorted(
+            (i for i in range(max(0, idx - span), min(len(chars), idx + span + 1)) if chars[i] in "□■"),
+            key=lambda i: abs(i - idx),
+        )
         if near:
             chars[near[0]] = "■"
         else:
@@ -204,7 +208,11 @@ def grid_rows(result: list[Any], img: Any, page: int, dpi: float = DPI) -> list[
     for rect, row_cells in by_top:
         if prev_bottom is None or abs(rect[1] - prev_bottom) > 3 * grid.CELL_TOL:
             table += 1
-        prev_bottom = max(prev_bottom or 0, rect[3]) if prev_bottom is not None and abs(rect[1] - prev_bottom) <= 3 * grid.CELL_TOL else rect[3]
+        prev_bottom = (
+            max(prev_bottom or 0, rect[3])
+            if prev_bottom is not None and abs(rect[1] - prev_bottom) <= 3 * grid.CELL_TOL
+            else rect[3]
+        )
         row_cells.sort(key=lambda c: c.bbox[0] if c.bbox else 0)
         rows.append(Row(row_cells, page, rect[1] * k, page * 1000 + table))
     rows.sort(key=lambda r: r.top)

@@ -33,7 +33,9 @@ class PageOCR:
             return None, None
         crops = self.rapid.get_crop_img_list(img, boxes)
         recs, elapsed = self.rapid.text_rec(crops)
-        out = [[b.tolist(), str(r[0]), float(r[1])] for b, r in zip(boxes, recs, strict=True) if float(r[1]) >= TEXT_SCORE]
+        out = [
+            [b.tolist(), str(r[0]), float(r[1])] for b, r in zip(boxes, recs, strict=True) if float(r[1]) >= TEXT_SCORE
+        ]
         return (out or None), elapsed
 
     def detect(self, img: Any) -> list[Any]:
@@ -43,7 +45,9 @@ class PageOCR:
 
         h, w = img.shape[:2]
         k = min(1.0, self.det_max_side / max(h, w, 1))
-        small = cv2.resize(img, (max(int(w * k), 1), max(int(h * k), 1)), interpolation=cv2.INTER_AREA) if k < 1 else img
+        small = (
+            cv2.resize(img, (max(int(w * k), 1), max(int(h * k), 1)), interpolation=cv2.INTER_AREA) if k < 1 else img
+        )
         found, _ = self.rapid(small, use_cls=False, use_rec=False)
         if not found:
             return []
@@ -77,7 +81,12 @@ def _rapid() -> Any:
 
     infer_engine.OrtInferSession._init_sess_opts = staticmethod(opts)  # only while our sessions are built
     try:
-        return RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=1, rec_batch_num=REC_BATCH,
-                        rec_img_shape=[3, REC_HEIGHT, 320], text_score=TEXT_SCORE)
+        return RapidOCR(
+            intra_op_num_threads=THREADS,
+            inter_op_num_threads=1,
+            rec_batch_num=REC_BATCH,
+            rec_img_shape=[3, REC_HEIGHT, 320],
+            text_score=TEXT_SCORE,
+        )
     finally:
         infer_engine.OrtInferSession._init_sess_opts = staticmethod(base)

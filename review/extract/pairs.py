@@ -10,7 +10,9 @@ from review.extract.labels import CONTEXT_KEYS, NARRATIVE_KEYS, inline_pattern, 
 from review.extract.pdfio import Cell, Row
 from review.normalize import join_lines
 
-_PAGE_NO = re.compile(r"^(第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?|[-—]\s*\d+\s*[-—]|\d+\s*/\s*\d+|page\s*\d+)$", re.I)
+_PAGE_NO = re.compile(
+    r"^(第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?|[-—]\s*\d+\s*[-—]|\d+\s*/\s*\d+|page\s*\d+)$", re.I
+)
 
 
 @dataclass
@@ -114,9 +116,11 @@ def pair_rows(rows: list[Row], skip: frozenset[int] = frozenset()) -> dict[str, 
                 values = values + _following_rows(rows, tokenized, ri, skip)
             elif not values and _last_in_row(toks, ti):
                 values = _next_line_value(rows, tokenized, ri)
-            text = join_lines([v.text for v in values]) if key in NARRATIVE_KEYS else " ".join(
-                v.text for v in values if v.text
-            ).strip()
+            text = (
+                join_lines([v.text for v in values])
+                if key in NARRATIVE_KEYS
+                else " ".join(v.text for v in values if v.text).strip()
+            )
             cells = [v.cell for v in values] or [tok.cell]
             if key not in found or (not found[key].text and text):
                 found[key] = Found(text, cells)

@@ -253,8 +253,14 @@ def find_event_lines(rows: list[Row]) -> tuple[list[TableRow], set[int]]:
     return out, used
 
 
-_TEACHER_COL_OF = {"姓名": "name", "专业技术职称": "title", "教学方法": "method", "所在单位": "unit",
-                   "讲授题目或实验内容": "topic", "学时": "hours"}
+_TEACHER_COL_OF = {
+    "姓名": "name",
+    "专业技术职称": "title",
+    "教学方法": "method",
+    "所在单位": "unit",
+    "讲授题目或实验内容": "topic",
+    "学时": "hours",
+}
 
 
 def find_teacher_lines(rows: list[Row]) -> tuple[list[TableRow], set[int]]:

@@ -156,17 +156,26 @@ class ChatModel:
         raise last or llm_error("不支持结构化输出")
 
     def _via_json_schema(self, system: str, user: str, schema: type[T]) -> T:
-        fmt = {"type": "json_schema",
-               "json_schema": {"name": schema.__name__, "schema": strict_schema(schema), "strict": True}}
+        fmt = {
+            "type": "json_schema",
+            "json_schema": {"name": schema.__name__, "schema": strict_schema(schema), "strict": True},
+        }
         msg = self._invoke(_messages(system, user), response_format=fmt)
         return parse_json(msg.content, schema)
 
     def _via_function_calling(self, system: str, user: str, schema: type[T]) -> T:
         name = schema.__name__
-        tool = {"type": "function", "function": {"name": name, "description": (schema.__doc__ or name).strip(),
-                                                 "parameters": schema.model_json_schema()}}
-        msg = self._invoke(_messages(system, user), tools=[tool],
-                           tool_choice={"type": "function", "function": {"name": name}})
+        tool = {
+            "type": "function",
+            "function": {
+                "name": name,
+                "description": (schema.__doc__ or name).strip(),
+                "parameters": schema.model_json_schema(),
+            },
+        }
+        msg = self._invoke(
+            _messages(system, user), tools=[tool], tool_choice={"type": "function", "function": {"name": name}}
+        )
         calls = getattr(msg, "tool_calls", None) or []
         if calls:
             return validate(calls[0]["args"], schema)
@@ -177,8 +186,9 @@ class ChatModel:
 
     def _via_json_object(self, system: str, user: str, schema: type[T]) -> T:
         spec = json.dumps(schema.model_json_schema(), ensure_ascii=False)
-        msg = self._invoke(_messages(f"{system}\n\n{JSON_INSTRUCTION}{spec}", user),
-                           response_format={"type": "json_object"})
+        msg = self._invoke(
+            _messages(f"{system}\n\n{JSON_INSTRUCTION}{spec}", user), response_format={"type": "json_object"}
+        )
         return parse_json(msg.content, schema)
 
     # -- plumbing --------------------------------------------------------------

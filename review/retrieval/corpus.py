@@ -130,7 +130,9 @@ def pdf_text(path: Path) -> str:
 
 def source_files(policy_dir: Path) -> list[Path]:
     """The notices in policy_dir (README.md excluded), sorted by name."""
-    return sorted(p for p in Path(policy_dir).iterdir() if p.is_file() and p.suffix.lower() in SOURCE_EXTS and p.name != README)
+    return sorted(
+        p for p in Path(policy_dir).iterdir() if p.is_file() and p.suffix.lower() in SOURCE_EXTS and p.name != README
+    )
 
 
 def read_text(path: Path) -> str:
@@ -378,7 +380,9 @@ def _corpus(policy_dir: Optional[Path]) -> dict[str, tuple[str, list[int]]]:
     return _squashed(str(d.resolve()), stamp)
 
 
-def find_quote_all(quote: str, policy_dir: Optional[Path] = None, doc: Optional[str] = None) -> list[tuple[str, int, int]]:
+def find_quote_all(
+    quote: str, policy_dir: Optional[Path] = None, doc: Optional[str] = None
+) -> list[tuple[str, int, int]]:
     """Every (doc, start, end) where quote occurs, ignoring whitespace and bold markers."""
     needle = squash(quote)
     if not needle:
@@ -392,7 +396,9 @@ def find_quote_all(quote: str, policy_dir: Optional[Path] = None, doc: Optional[
     return out
 
 
-def find_quote(quote: str, policy_dir: Optional[Path] = None, doc: Optional[str] = None) -> Optional[tuple[str, int, int]]:
+def find_quote(
+    quote: str, policy_dir: Optional[Path] = None, doc: Optional[str] = None
+) -> Optional[tuple[str, int, int]]:
     """First (doc, start, end) of quote in the corpus, or None."""
     hits = find_quote_all(quote, policy_dir, doc)
     return hits[0] if hits else None

@@ -103,8 +103,13 @@ class PolicyIndex:
 
     def _wanted(self) -> dict[str, Any]:
         files = corpus.file_hashes(self.policy_dir)
-        return {"version": INDEX_VERSION, "chunker": corpus.CHUNKER_VERSION, "embed_model": self.embedder.model_id,
-                "files": files, "collection": self.collection}
+        return {
+            "version": INDEX_VERSION,
+            "chunker": corpus.CHUNKER_VERSION,
+            "embed_model": self.embedder.model_id,
+            "files": files,
+            "collection": self.collection,
+        }
 
     def _read_manifest(self) -> dict[str, Any]:
         try:
@@ -146,9 +151,22 @@ class PolicyIndex:
         for d in docs:
             for ch in corpus.chunk_text(d.name, d.text):
                 m = d.meta
-                chunks.append({"chunk_id": ch.chunk_id, "doc": ch.doc, "start": ch.start, "end": ch.end, "text": ch.text,
-                               "clean": ch.clean, "section": ch.section, "title": m.title, "issuer": m.issuer,
-                               "doc_number": m.doc_number, "date": m.date, "scope": m.scope})
+                chunks.append(
+                    {
+                        "chunk_id": ch.chunk_id,
+                        "doc": ch.doc,
+                        "start": ch.start,
+                        "end": ch.end,
+                        "text": ch.text,
+                        "clean": ch.clean,
+                        "section": ch.section,
+                        "title": m.title,
+                        "issuer": m.issuer,
+                        "doc_number": m.doc_number,
+                        "date": m.date,
+                        "scope": m.scope,
+                    }
+                )
         for c in chunks:
             c["tokens"] = tokenize(_embed_text(c))
         vectors = self.embedder.embed_passages([_embed_text(c) for c in chunks])
@@ -157,7 +175,9 @@ class PolicyIndex:
             store.reset()
         except Exception as e:  # noqa: BLE001 - corrupt local store: wipe and retry once
             if getattr(self.settings, "chroma_host", ""):
-                raise IndexError_(f"无法连接向量数据库 {self.settings.chroma_host}：{e}", f"chroma server failed: {e}") from e
+                raise IndexError_(
+                    f"无法连接向量数据库 {self.settings.chroma_host}：{e}", f"chroma server failed: {e}"
+                ) from e
             log.warning("chroma store unusable, wiping: %s", e)
             wipe_local(self.settings)
             store = ChromaStore(make_client(self.settings), self.collection)
@@ -181,9 +201,14 @@ class PolicyIndex:
             rebuilt = force or not self._try_open(wanted)
             if rebuilt:
                 self._rebuild(wanted)
-        return {"chunks": len(self.chunks), "docs": len({c["doc"] for c in self.chunks}),
-                "seconds": round(time.perf_counter() - t0, 3), "rebuilt": rebuilt,
-                "embed_model": self.embedder.model_id, "path": str(self.dir)}
+        return {
+            "chunks": len(self.chunks),
+            "docs": len({c["doc"] for c in self.chunks}),
+            "seconds": round(time.perf_counter() - t0, 3),
+            "rebuilt": rebuilt,
+            "embed_model": self.embedder.model_id,
+            "path": str(self.dir),
+        }
 
     def ensure(self) -> None:
         """Build on first use, and again when a policy file was added, removed or changed."""
@@ -206,7 +231,9 @@ class PolicyIndex:
         assert self._store is not None
         return self._store.query(self.embedder.embed_query(query), min(k, len(self.chunks)), docs)
 
-    def search(self, query: str, k: int = 5, channel: Optional[str] = None, docs: Optional[list[str]] = None) -> list[Passage]:
+    def search(
+        self, query: str, k: int = 5, channel: Optional[str] = None, docs: Optional[list[str]] = None
+    ) -> list[Passage]:
         """The k best passages for a question; channel is hybrid, bm25 or dense."""
         channel = channel or getattr(self.settings, "retrieval_channel", "") or DEFAULT_CHANNEL
         if channel not in CHANNELS:
@@ -225,15 +252,32 @@ class PolicyIndex:
     def _hybrid_hits(self, query: str, docs: Optional[list[str]]) -> list[tuple[int, float]]:
         """Weighted RRF of word BM25, dense and character BM25, then a coverage rerank of the head."""
         assert self._chars is not None and self._reranker is not None
-        lists = {"bm25": self._bm25_hits(query, FUSE_DEPTH, docs), "dense": self._dense_hits(query, FUSE_DEPTH, docs),
-                 "chars": self._chars.search(query, FUSE_DEPTH, self._mask(docs))}
+        lists = {
+            "bm25": self._bm25_hits(query, FUSE_DEPTH, docs),
+            "dense": self._dense_hits(query, FUSE_DEPTH, docs),
+            "chars": self._chars.search(query, FUSE_DEPTH, self._mask(docs)),
+        }
         fused = rrf([[i for i, _ in hits] for hits in lists.values()], weights=[FUSE_WEIGHTS[n] for n in lists])
         return self._reranker.rerank(char_tokens(query), [i for i, _ in fused])
 
     def _passage(self, idx: int, score: float) -> Passage:
         c = self.chunks[idx]
-        fields = {k: c[k] for k in ("doc", "title", "section", "text", "start", "end", "chunk_id", "issuer",
-                                    "doc_number", "date", "scope")}
+        fields = {
+            k: c[k]
+            for k in (
+                "doc",
+                "title",
+                "section",
+                "text",
+                "start",
+                "end",
+                "chunk_id",
+                "issuer",
+                "doc_number",
+                "date",
+                "scope",
+            )
+        }
         return Passage(score=round(float(score), 6), **fields)
 
     def as_retriever(self, k: int = 5, channel: Optional[str] = None) -> Any:

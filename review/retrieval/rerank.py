@@ -28,10 +28,13 @@ class CoverageReranker:
             return 0.0
         return sum(self._idf[t] for t in known if t in self._sets[idx]) / total
 
-    def rerank(self, query_tokens: list[str], ranked: list[int], depth: int = RERANK_DEPTH,
-               weight: float = COVERAGE_WEIGHT) -> list[tuple[int, float]]:
+    def rerank(
+        self, query_tokens: list[str], ranked: list[int], depth: int = RERANK_DEPTH, weight: float = COVERAGE_WEIGHT
+    ) -> list[tuple[int, float]]:
         """(chunk index, score) best first: the top `depth` re-scored, the rest kept in fused order below them."""
-        scored = [(i, (1 - weight) / (r + 1) + weight * self.coverage(query_tokens, i)) for r, i in enumerate(ranked[:depth])]
+        scored = [
+            (i, (1 - weight) / (r + 1) + weight * self.coverage(query_tokens, i)) for r, i in enumerate(ranked[:depth])
+        ]
         scored.sort(key=lambda kv: -kv[1])
         tail = [(i, (1 - weight) / (r + 1)) for r, i in enumerate(ranked[depth:], start=depth)]
         return scored + tail

@@ -48,9 +48,15 @@ def _evidence_for(paths: list[str], evidence: Mapping[str, Evidence]) -> list[Ev
 
 def _crashed(r: Rule, exc: Exception) -> Finding:
     """Advice standing in for a rule that raised."""
-    return Finding(rule=r.id, severity="advice", title=r.title, not_checked=True,
-                   message=f"规则 {r.id}（{r.title}）无法检查：内部错误 {type(exc).__name__}",
-                   fix="请人工核对此项，并将该申报书反馈给开发人员。", source=r.sources[0] if r.sources else None)
+    return Finding(
+        rule=r.id,
+        severity="advice",
+        title=r.title,
+        not_checked=True,
+        message=f"规则 {r.id}（{r.title}）无法检查：内部错误 {type(exc).__name__}",
+        fix="请人工核对此项，并将该申报书反馈给开发人员。",
+        source=r.sources[0] if r.sources else None,
+    )
 
 
 def _finite(value: Any) -> Any:

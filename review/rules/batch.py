@@ -20,10 +20,17 @@ def _never(_: Form) -> Iterator[Hit]:
     return iter(())
 
 
-rule("lead-max-projects", "项目负责人每年每级别新申报项目不超过2项", "error", "all",
-     (S.NAT_LEAD_LIMIT, S.BJ_LEAD_LIMIT), batch=True)(_never)
-rule("duplicate-project", "同一项目只能通过一个单位申报", "error", "all",
-     (S.NAT_ONE_UNIT, S.BJ_ONE_UNIT), batch=True)(_never)
+rule(
+    "lead-max-projects",
+    "项目负责人每年每级别新申报项目不超过2项",
+    "error",
+    "all",
+    (S.NAT_LEAD_LIMIT, S.BJ_LEAD_LIMIT),
+    batch=True,
+)(_never)
+rule("duplicate-project", "同一项目只能通过一个单位申报", "error", "all", (S.NAT_ONE_UNIT, S.BJ_ONE_UNIT), batch=True)(
+    _never
+)
 
 
 def lead_key(form: Form) -> str:
@@ -57,10 +64,16 @@ def _lead_limit(items: list[tuple[str, Form]]) -> Iterator[tuple[str, Hit]]:
             lead = dict(items)[ids[0]].lead
             name = lead.name if lead else ""
             for draft_id in ids:
-                yield draft_id, Hit(
-                    f"项目负责人「{name}」本批共有 {len(ids)} 项{level or ''}申报（{'、'.join(ids)}），每年每级别新申报项目不得超过2项",
-                    ["lead.name", "lead.id_number"], found=len(ids), fixed_value=MAX_PER_LEVEL,
-                    fix="请由单位统筹，每位项目负责人同一级别只保留不超过2项申报。")
+                yield (
+                    draft_id,
+                    Hit(
+                        f"项目负责人「{name}」本批共有 {len(ids)} 项{level or ''}申报（{'、'.join(ids)}），每年每级别新申报项目不得超过2项",
+                        ["lead.name", "lead.id_number"],
+                        found=len(ids),
+                        fixed_value=MAX_PER_LEVEL,
+                        fix="请由单位统筹，每位项目负责人同一级别只保留不超过2项申报。",
+                    ),
+                )
 
 
 def _duplicates(items: list[tuple[str, Form]]) -> Iterator[tuple[str, Hit]]:
@@ -76,17 +89,24 @@ def _duplicates(items: list[tuple[str, Form]]) -> Iterator[tuple[str, Hit]]:
             continue
         for draft_id, form in group:
             others = sorted(units - {canonical(form.applicant_unit)})
-            yield draft_id, Hit(
-                f"项目「{form.title}」同时由{'、'.join(others)}申报；同一项目只能通过一个单位申报",
-                ["title", "applicant_unit"], found=sorted(units),
-                fix="多单位联合申报的项目应由牵头单位申报，其他单位请撤回重复申报。")
+            yield (
+                draft_id,
+                Hit(
+                    f"项目「{form.title}」同时由{'、'.join(others)}申报；同一项目只能通过一个单位申报",
+                    ["title", "applicant_unit"],
+                    found=sorted(units),
+                    fix="多单位联合申报的项目应由牵头单位申报，其他单位请撤回重复申报。",
+                ),
+            )
 
 
 def run_batch_rules(items: list[tuple[str, Form]]) -> dict[str, list[Finding]]:
     """Findings of the batch rules per draft id (every id present, possibly with an empty list)."""
     out: dict[str, list[Finding]] = {draft_id: [] for draft_id, _ in items}
     checks: Iterable[tuple[str, Iterator[tuple[str, Hit]]]] = (
-        ("lead-max-projects", _lead_limit(items)), ("duplicate-project", _duplicates(items)))
+        ("lead-max-projects", _lead_limit(items)),
+        ("duplicate-project", _duplicates(items)),
+    )
     for rule_id, hits in checks:
         for draft_id, hit in hits:
             out[draft_id].append(to_finding(REGISTRY[rule_id], hit))

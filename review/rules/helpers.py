@@ -16,19 +16,43 @@ REGISTRY: dict[str, Rule] = {}
 
 # Chinese labels of form paths, used in "无法检查：未读取到字段「…」".
 LABELS: dict[str, str] = {
-    "title": "项目名称", "subject": "所在学科", "level": "项目级别", "mode": "举办方式（面授/远程）",
-    "audience": "教学对象", "enrollment": "拟招生人数", "total_hours": "教学总时长（小时）",
-    "theory_hours": "讲授理论时长（小时）", "practice_hours": "实践（技术示范）时长（小时）",
-    "credits": "拟授学分", "sessions": "举办期数", "events": "举办时间/地点",
-    "out_of_province_pct": "拟招收外省学员占比（%）", "grassroots_pct": "拟招收基层单位学员占比（%）",
-    "applicant_unit": "申报单位", "unit_type": "申报单位类型", "unit_phone": "单位联系电话",
-    "unit_contact": "单位联系人", "lead_address": "项目负责人通讯地址", "lead_phone": "项目负责人联系电话",
-    "peer_review": "同行评议意见", "peer_reviewer": "同行评议专家", "achievements": "主要成绩",
-    "history": "近三年继续医学教育项目申报、执行情况", "unit_profile": "申报单位及科室基本情况",
-    "teachers": "课程及教师信息", "signed": "项目负责人签名（承诺书）",
-    "lead": "项目负责人信息", "lead.name": "项目负责人姓名", "lead.sex": "性别", "lead.birth": "出生年月",
-    "lead.id_number": "身份证号码", "lead.title": "项目负责人职称", "lead.post": "职务",
-    "lead.education": "最高学历", "lead.unit": "项目负责人工作单位", "lead.employed": "是否在职（岗）",
+    "title": "项目名称",
+    "subject": "所在学科",
+    "level": "项目级别",
+    "mode": "举办方式（面授/远程）",
+    "audience": "教学对象",
+    "enrollment": "拟招生人数",
+    "total_hours": "教学总时长（小时）",
+    "theory_hours": "讲授理论时长（小时）",
+    "practice_hours": "实践（技术示范）时长（小时）",
+    "credits": "拟授学分",
+    "sessions": "举办期数",
+    "events": "举办时间/地点",
+    "out_of_province_pct": "拟招收外省学员占比（%）",
+    "grassroots_pct": "拟招收基层单位学员占比（%）",
+    "applicant_unit": "申报单位",
+    "unit_type": "申报单位类型",
+    "unit_phone": "单位联系电话",
+    "unit_contact": "单位联系人",
+    "lead_address": "项目负责人通讯地址",
+    "lead_phone": "项目负责人联系电话",
+    "peer_review": "同行评议意见",
+    "peer_reviewer": "同行评议专家",
+    "achievements": "主要成绩",
+    "history": "近三年继续医学教育项目申报、执行情况",
+    "unit_profile": "申报单位及科室基本情况",
+    "teachers": "课程及教师信息",
+    "signed": "项目负责人签名（承诺书）",
+    "lead": "项目负责人信息",
+    "lead.name": "项目负责人姓名",
+    "lead.sex": "性别",
+    "lead.birth": "出生年月",
+    "lead.id_number": "身份证号码",
+    "lead.title": "项目负责人职称",
+    "lead.post": "职务",
+    "lead.education": "最高学历",
+    "lead.unit": "项目负责人工作单位",
+    "lead.employed": "是否在职（岗）",
     "lead.specialty": "从事专业",
 }
 
@@ -76,8 +100,17 @@ def rule(
         def check(form: Form) -> list[Finding]:
             return [to_finding(holder[0], h) for h in fn(form)]
 
-        r = Rule(id=id, title=title, severity=severity, scope=scope, sources=sources, check=check,
-                 applies=applies or (lambda form: True), batch=batch, tags=tags)
+        r = Rule(
+            id=id,
+            title=title,
+            severity=severity,
+            scope=scope,
+            sources=sources,
+            check=check,
+            applies=applies or (lambda form: True),
+            batch=batch,
+            tags=tags,
+        )
         holder.append(r)
         REGISTRY[id] = r
         return fn
@@ -88,8 +121,15 @@ def rule(
 def to_finding(r: Rule, h: Hit) -> Finding:
     """A Finding carrying the rule's id, title, severity and first source."""
     return Finding(
-        rule=r.id, severity=h.severity or r.severity, title=r.title, message=h.message, fields=list(h.fields),
-        fix=h.fix, fixed_value=h.fixed_value, found=h.found, source=r.sources[0] if r.sources else None,
+        rule=r.id,
+        severity=h.severity or r.severity,
+        title=r.title,
+        message=h.message,
+        fields=list(h.fields),
+        fix=h.fix,
+        fixed_value=h.fixed_value,
+        found=h.found,
+        source=r.sources[0] if r.sources else None,
         not_checked=h.not_checked,
     )
 
@@ -99,12 +139,15 @@ def unread(path: str, what: str = "") -> Hit:
     label = LABELS.get(path, path)
     return Hit(
         message=f"无法检查{what}：未读取到字段「{label}」",
-        fields=[path], severity="advice", not_checked=True,
+        fields=[path],
+        severity="advice",
+        not_checked=True,
         fix=f"请核对申报书中「{label}」是否已填写且清晰可读，补充后重新检查。",
     )
 
 
 # --- text -----------------------------------------------------------------------------------------
+
 
 def count_chars(text: Optional[str]) -> int:
     """Characters an online form counts: everything that is not white space (review.normalize.count_chars)."""
@@ -151,6 +194,7 @@ def has_any(text: Optional[str], words: Iterable[str]) -> list[str]:
 
 
 # --- numbers --------------------------------------------------------------------------------------
+
 
 def fmt(x: Optional[float]) -> str:
     """A number as a user reads it: 6 not 6.0, 5.5 stays."""

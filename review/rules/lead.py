@@ -27,9 +27,12 @@ def lead_title(form: Form) -> Iterator[Hit]:
         return
     rank = rank_of(title)
     if rank in ("middle", "junior"):
-        yield Hit(f"项目负责人职称「{title}」为{RANK_ZH[rank]}，项目负责人须具有副高级及以上专业技术职务",
-                  ["lead.title"], fix="请更换为具有副高级及以上职称（如副主任医师、副教授、副研究员）的项目负责人。",
-                  found=title)
+        yield Hit(
+            f"项目负责人职称「{title}」为{RANK_ZH[rank]}，项目负责人须具有副高级及以上专业技术职务",
+            ["lead.title"],
+            fix="请更换为具有副高级及以上职称（如副主任医师、副教授、副研究员）的项目负责人。",
+            found=title,
+        )
 
 
 @rule("lead-employed", "项目负责人须在职（岗）", "error", "all", (S.BJ_NOT_EMPLOYED, S.NAT_LEAD_EMPLOYED))
@@ -39,13 +42,23 @@ def lead_employed(form: Form) -> Iterator[Hit]:
     if employed is None:
         yield unread("lead.employed")
     elif employed is False:
-        yield Hit("项目负责人「是否在职（岗）」填写为「否」，不在职（岗）的项目负责人无法上报",
-                  ["lead.employed"], fix="请由申报单位在职（岗）人员担任项目负责人，并将「是否在职（岗）」填为「是」。",
-                  found=False, fixed_value=True)
+        yield Hit(
+            "项目负责人「是否在职（岗）」填写为「否」，不在职（岗）的项目负责人无法上报",
+            ["lead.employed"],
+            fix="请由申报单位在职（岗）人员担任项目负责人，并将「是否在职（岗）」填为「是」。",
+            found=False,
+            fixed_value=True,
+        )
 
 
-@rule("lead-at-unit", "项目负责人须为申报单位在职人员", "error", "all", (S.NAT_LEAD_EMPLOYED, S.BJ_LEAD_AT_UNIT),
-      applies=lambda f: unit_kind(f) != "association")
+@rule(
+    "lead-at-unit",
+    "项目负责人须为申报单位在职人员",
+    "error",
+    "all",
+    (S.NAT_LEAD_EMPLOYED, S.BJ_LEAD_AT_UNIT),
+    applies=lambda f: unit_kind(f) != "association",
+)
 def lead_at_unit(form: Form) -> Iterator[Hit]:
     """Lead's 工作单位 is the applicant unit (not checked for 学（协）会 applicants)."""
     unit = form.lead.unit if form.lead else None
@@ -54,13 +67,18 @@ def lead_at_unit(form: Form) -> Iterator[Hit]:
     elif blank(form.applicant_unit):
         yield unread("applicant_unit")
     elif not same_unit(unit, form.applicant_unit):
-        yield Hit(f"项目负责人工作单位「{unit}」与申报单位「{form.applicant_unit}」不一致，项目负责人须为申报单位在职人员",
-                  ["lead.unit", "applicant_unit"], found=unit, fixed_value=canonical(form.applicant_unit),
-                  fix="请由申报单位的在职人员担任项目负责人，或核对两处单位名称是否均为与公章一致的标准名称。")
+        yield Hit(
+            f"项目负责人工作单位「{unit}」与申报单位「{form.applicant_unit}」不一致，项目负责人须为申报单位在职人员",
+            ["lead.unit", "applicant_unit"],
+            found=unit,
+            fixed_value=canonical(form.applicant_unit),
+            fix="请由申报单位的在职人员担任项目负责人，或核对两处单位名称是否均为与公章一致的标准名称。",
+        )
 
 
-@rule("lead-teaches", "项目负责人须承担授课任务", "error", "all",
-      (S.NAT_LEAD_LIMIT, S.BJ_LEAD_TEACHES, S.BJS_LEAD_ABSENT))
+@rule(
+    "lead-teaches", "项目负责人须承担授课任务", "error", "all", (S.NAT_LEAD_LIMIT, S.BJ_LEAD_TEACHES, S.BJS_LEAD_ABSENT)
+)
 def lead_teaches(form: Form) -> Iterator[Hit]:
     """The lead's name appears in the teacher table."""
     name = form.lead.name if form.lead else None
@@ -72,9 +90,12 @@ def lead_teaches(form: Form) -> Iterator[Hit]:
         return
     names = [norm(t.name) for t in form.teachers]
     if norm(name) not in names:
-        yield Hit(f"项目负责人「{name}」未出现在课程及教师信息中，项目负责人须参与授课",
-                  ["lead.name", "teachers"], found=name,
-                  fix=f"请在课程及教师信息中为项目负责人「{name}」安排授课内容和学时。")
+        yield Hit(
+            f"项目负责人「{name}」未出现在课程及教师信息中，项目负责人须参与授课",
+            ["lead.name", "teachers"],
+            found=name,
+            fix=f"请在课程及教师信息中为项目负责人「{name}」安排授课内容和学时。",
+        )
 
 
 def _has_led(form: Form) -> Optional[bool]:
@@ -84,18 +105,26 @@ def _has_led(form: Form) -> Optional[bool]:
     return any((h.national or h.provincial) and h.executed for h in form.history)
 
 
-@rule("lead-prior-project", "国家级项目负责人近3年须担任过国家级或省级项目负责人且执行良好", "error", "national",
-      (S.BJ_LEAD_PRIOR, S.NAT_LEAD_PRIOR))
+@rule(
+    "lead-prior-project",
+    "国家级项目负责人近3年须担任过国家级或省级项目负责人且执行良好",
+    "error",
+    "national",
+    (S.BJ_LEAD_PRIOR, S.NAT_LEAD_PRIOR),
+)
 def lead_prior_project(form: Form) -> Iterator[Hit]:
     """National projects: the lead led an executed national or provincial project in the last 3 years."""
     led = _has_led(form)
     if led is None:
         yield unread("history")
     elif not led:
-        yield Hit("近三年申报、执行情况中没有已执行的国家级或省级继续医学教育项目，"
-                  "国家级项目负责人须近3年曾担任过国家级或省级项目负责人且执行情况良好",
-                  ["history"], found=[h.model_dump() for h in form.history or []],
-                  fix="请核对近三年项目申报、执行情况；如确无已执行的国家级或省级项目，建议改报北京市级项目或更换项目负责人。")
+        yield Hit(
+            "近三年申报、执行情况中没有已执行的国家级或省级继续医学教育项目，"
+            "国家级项目负责人须近3年曾担任过国家级或省级项目负责人且执行情况良好",
+            ["history"],
+            found=[h.model_dump() for h in form.history or []],
+            fix="请核对近三年项目申报、执行情况；如确无已执行的国家级或省级项目，建议改报北京市级项目或更换项目负责人。",
+        )
 
 
 def _code_hits(i: int, year: Optional[int], ticked: Optional[bool], code: Optional[str], kind: str) -> Iterator[Hit]:
@@ -105,21 +134,41 @@ def _code_hits(i: int, year: Optional[int], ticked: Optional[bool], code: Option
     raw = re.sub(r"\((国|市|省)\)$", "", raw)
     label = f"{year or '（年份未读取）'}年{kind}项目编号"
     if ticked and not raw:
-        yield Hit(f"{year or ''}年勾选了{kind}项目，但未填写{kind}项目编号", [path],
-                  fix=f"请填写{label}（格式如 2025-03-01-002）。")
+        yield Hit(
+            f"{year or ''}年勾选了{kind}项目，但未填写{kind}项目编号",
+            [path],
+            fix=f"请填写{label}（格式如 2025-03-01-002）。",
+        )
     elif raw and not CODE_RE.match(raw):
-        yield Hit(f"{label}「{code}」格式不正确，应为“年份-二级学科-三级学科-序号”（如 2025-03-01-002）", [path],
-                  found=code, fix=f"请按项目公布文件核对并改正{label}。")
+        yield Hit(
+            f"{label}「{code}」格式不正确，应为“年份-二级学科-三级学科-序号”（如 2025-03-01-002）",
+            [path],
+            found=code,
+            fix=f"请按项目公布文件核对并改正{label}。",
+        )
     elif raw and not ticked:
-        yield Hit(f"{label}「{code}」已填写，但未勾选「{kind}」", [path], found=code,
-                  fix=f"请勾选{year or ''}年的「{kind}」，或删除不属实的项目编号。")
+        yield Hit(
+            f"{label}「{code}」已填写，但未勾选「{kind}」",
+            [path],
+            found=code,
+            fix=f"请勾选{year or ''}年的「{kind}」，或删除不属实的项目编号。",
+        )
     elif raw and year and CODE_RE.match(raw) and int(CODE_RE.match(raw).group(1)) != year:  # type: ignore[union-attr]
-        yield Hit(f"{label}「{code}」的年份与所填年度 {year} 不一致", [path], found=code,
-                  fix="请核对项目编号与申报年度是否对应。")
+        yield Hit(
+            f"{label}「{code}」的年份与所填年度 {year} 不一致",
+            [path],
+            found=code,
+            fix="请核对项目编号与申报年度是否对应。",
+        )
 
 
-@rule("lead-history-consistent", "近三年项目申报、执行情况须如实准确填写", "warning", "all",
-      (S.BJ_HISTORY, S.BJ_NOT_EXECUTED))
+@rule(
+    "lead-history-consistent",
+    "近三年项目申报、执行情况须如实准确填写",
+    "warning",
+    "all",
+    (S.BJ_HISTORY, S.BJ_NOT_EXECUTED),
+)
 def lead_history_consistent(form: Form) -> Iterator[Hit]:
     """Each ticked year has a well-formed project number and an answered 是否执行; non-executed projects are flagged."""
     if form.history is None:
@@ -129,12 +178,18 @@ def lead_history_consistent(form: Form) -> Iterator[Hit]:
         yield from _code_hits(i, h.year, h.national, h.national_code, "国家级")
         yield from _code_hits(i, h.year, h.provincial, h.provincial_code, "省级")
         if (h.national or h.provincial) and h.executed is None:
-            yield Hit(f"{h.year or ''}年勾选了已申报项目，但「是否执行」未填写", [f"history.{i}.executed"],
-                      fix="请勾选「是否执行：是/否」。")
+            yield Hit(
+                f"{h.year or ''}年勾选了已申报项目，但「是否执行」未填写",
+                [f"history.{i}.executed"],
+                fix="请勾选「是否执行：是/否」。",
+            )
         elif (h.national or h.provincial) and h.executed is False:
-            yield Hit(f"{h.year or ''}年申报的项目填写为未执行；近2年立项后未举办的，不得再次申报",
-                      [f"history.{i}.executed"], found=False,
-                      fix="请核实该项目是否已举办并完成执行情况汇报；如确未举办，请与继教管理部门确认本次是否可以申报。")
+            yield Hit(
+                f"{h.year or ''}年申报的项目填写为未执行；近2年立项后未举办的，不得再次申报",
+                [f"history.{i}.executed"],
+                found=False,
+                fix="请核实该项目是否已举办并完成执行情况汇报；如确未举办，请与继教管理部门确认本次是否可以申报。",
+            )
 
 
 GENERIC_BIGRAMS = frozenset({"临床", "医学", "病学", "科学", "内科", "外科", "学科", "专业", "医师", "学-"})
@@ -143,7 +198,7 @@ GENERIC_BIGRAMS = frozenset({"临床", "医学", "病学", "科学", "内科", "
 def _bigrams(text: str) -> set[str]:
     """Two-character pieces of a text, minus generic ones."""
     t = re.sub(r"[学与及和、()（）-]", "", text)
-    return {t[i:i + 2] for i in range(len(t) - 1)} - GENERIC_BIGRAMS
+    return {t[i : i + 2] for i in range(len(t) - 1)} - GENERIC_BIGRAMS
 
 
 ROOT_NOISE = re.compile(r"临床|医学|病学|外科|内科|科学|专业|方向|学|科|与|及|和|[()（）、]")
@@ -169,8 +224,13 @@ def specialty_matches(subject: str, specialty: str) -> bool:
     return False
 
 
-@rule("lead-specialty-match", "项目学科须为项目负责人所从事的主要专业或研究方向", "warning", "all",
-      (S.BJ_LEAD_SPECIALTY, S.NAT_LEAD_LIMIT))
+@rule(
+    "lead-specialty-match",
+    "项目学科须为项目负责人所从事的主要专业或研究方向",
+    "warning",
+    "all",
+    (S.BJ_LEAD_SPECIALTY, S.NAT_LEAD_LIMIT),
+)
 def lead_specialty_match(form: Form) -> Iterator[Hit]:
     """The subject shares a meaningful term with the lead's specialty."""
     specialty = form.lead.specialty if form.lead else None
@@ -179,9 +239,12 @@ def lead_specialty_match(form: Form) -> Iterator[Hit]:
     elif blank(form.subject):
         yield unread("subject")
     elif not specialty_matches(form.subject or "", specialty or ""):
-        yield Hit(f"项目所在学科「{form.subject}」与项目负责人从事专业「{specialty}」看不出对应关系",
-                  ["subject", "lead.specialty"], found=specialty,
-                  fix="请核对所在学科与项目负责人从事专业；项目内容须为负责人所从事的主要专业或研究方向。")
+        yield Hit(
+            f"项目所在学科「{form.subject}」与项目负责人从事专业「{specialty}」看不出对应关系",
+            ["subject", "lead.specialty"],
+            found=specialty,
+            fix="请核对所在学科与项目负责人从事专业；项目内容须为负责人所从事的主要专业或研究方向。",
+        )
 
 
 def id_problems(id_number: str, birth: Optional[str], sex: Optional[str]) -> list[str]:
@@ -214,10 +277,19 @@ def id_number(form: Form) -> Iterator[Hit]:
         yield unread("lead.id_number")
         return
     if "*" in (lead.id_number or ""):
-        yield Hit("身份证号码已脱敏（含 *），无法校验", ["lead.id_number"], severity="advice", not_checked=True,
-                  fix="如需校验，请使用未脱敏的申报书。")
+        yield Hit(
+            "身份证号码已脱敏（含 *），无法校验",
+            ["lead.id_number"],
+            severity="advice",
+            not_checked=True,
+            fix="如需校验，请使用未脱敏的申报书。",
+        )
         return
     problems = id_problems(lead.id_number or "", lead.birth, lead.sex)
     if problems:
-        yield Hit("；".join(problems), ["lead.id_number", "lead.birth", "lead.sex"], found=lead.id_number,
-                  fix="请对照身份证原件核对身份证号码、出生年月和性别。")
+        yield Hit(
+            "；".join(problems),
+            ["lead.id_number", "lead.birth", "lead.sex"],
+            found=lead.id_number,
+            fix="请对照身份证原件核对身份证号码、出生年月和性别。",
+        )

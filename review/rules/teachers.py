@@ -50,12 +50,21 @@ def title_specific(form: Form) -> Iterator[Hit]:
             entries.append((f"teachers.{i}.title", _who(t, i), t.title))
     for path, who, title in entries:
         if rank_of(title) is None:
-            yield Hit(f"{who}职称「{title}」不是明确的专业技术职称（不可填中级/高级、职务、学位等）", [path], found=title,
-                      fix="请填写具体职称，如“主任医师”“副教授”“副主任护师”“主治医师”。")
+            yield Hit(
+                f"{who}职称「{title}」不是明确的专业技术职称（不可填中级/高级、职务、学位等）",
+                [path],
+                found=title,
+                fix="请填写具体职称，如“主任医师”“副教授”“副主任护师”“主治医师”。",
+            )
         elif extra_words(title):
             extra = "、".join(extra_words(title))
-            yield Hit(f"{who}职称「{title}」中混有职务或学位（{extra}），职称栏只填专业技术职称", [path], found=title,
-                      fixed_value=_rank_words(title), fix=f"请删除「{extra}」，只保留专业技术职称。")
+            yield Hit(
+                f"{who}职称「{title}」中混有职务或学位（{extra}），职称栏只填专业技术职称",
+                [path],
+                found=title,
+                fixed_value=_rank_words(title),
+                fix=f"请删除「{extra}」，只保留专业技术职称。",
+            )
 
 
 def _rank_words(title: Optional[str]) -> str:
@@ -90,13 +99,21 @@ def theory_teacher_title(form: Form) -> Iterator[Hit]:
         if rank == "middle" and _nursing_exception(form, t.title):
             continue
         if rank in ("middle", "junior"):
-            yield Hit(f"{_who(t, i)}讲授理论课，职称「{t.title}」为{RANK_ZH[rank]}，理论授课教师须为副高级及以上",
-                      [f"teachers.{i}.title"], found=t.title,
-                      fix="请更换为副高级及以上职称的教师讲授该理论课，或将该内容改为实践（技术示范）课。")
+            yield Hit(
+                f"{_who(t, i)}讲授理论课，职称「{t.title}」为{RANK_ZH[rank]}，理论授课教师须为副高级及以上",
+                [f"teachers.{i}.title"],
+                found=t.title,
+                fix="请更换为副高级及以上职称的教师讲授该理论课，或将该内容改为实践（技术示范）课。",
+            )
 
 
-@rule("practice-teacher-title", "实验（技术示范）教师须为中级及以上职称", "error", "all",
-      (S.BJ_PRACTICE_TITLE, S.NAT_TITLES))
+@rule(
+    "practice-teacher-title",
+    "实验（技术示范）教师须为中级及以上职称",
+    "error",
+    "all",
+    (S.BJ_PRACTICE_TITLE, S.NAT_TITLES),
+)
 def practice_teacher_title(form: Form) -> Iterator[Hit]:
     """Every practice teacher is 中级 or higher."""
     if not form.teachers:
@@ -104,8 +121,12 @@ def practice_teacher_title(form: Form) -> Iterator[Hit]:
         return
     for i, t in _rows(form, "practice"):
         if rank_of(t.title) == "junior":
-            yield Hit(f"{_who(t, i)}承担实践（技术示范）教学，职称「{t.title}」为初级，实验（技术示范）教师须为中级及以上",
-                      [f"teachers.{i}.title"], found=t.title, fix="请更换为中级及以上职称的教师。")
+            yield Hit(
+                f"{_who(t, i)}承担实践（技术示范）教学，职称「{t.title}」为初级，实验（技术示范）教师须为中级及以上",
+                [f"teachers.{i}.title"],
+                found=t.title,
+                fix="请更换为中级及以上职称的教师。",
+            )
 
 
 def _share_inputs(form: Form) -> Optional[Hit]:
@@ -117,8 +138,14 @@ def _share_inputs(form: Form) -> Optional[Hit]:
     return None
 
 
-@rule("own-unit-share", "医疗卫生、教学、科研机构申报：本单位授课教师占比不低于50%", "error", "all",
-      (S.BJ_OWN_UNIT, S.NAT_OWN_UNIT), applies=lambda f: unit_kind(f) != "association")
+@rule(
+    "own-unit-share",
+    "医疗卫生、教学、科研机构申报：本单位授课教师占比不低于50%",
+    "error",
+    "all",
+    (S.BJ_OWN_UNIT, S.NAT_OWN_UNIT),
+    applies=lambda f: unit_kind(f) != "association",
+)
 def own_unit_share(form: Form) -> Iterator[Hit]:
     """Teachers (distinct persons) from the applicant unit are at least half."""
     missing = _share_inputs(form)
@@ -133,14 +160,24 @@ def own_unit_share(form: Form) -> Iterator[Hit]:
     share = pct(own, len(people))
     if own * 2 < len(people):
         need = (len(people) + 1) // 2
-        yield Hit(f"本单位（{form.applicant_unit}）授课教师 {own} 人，共 {len(people)} 人，占比 {fmt(share)}%，"
-                  f"医疗卫生、教学、科研机构申报的项目本单位授课教师占比应不低于50%",
-                  ["teachers", "applicant_unit"], found=share, fixed_value=50,
-                  fix=f"请调整授课教师构成，使本单位教师至少 {need} 人（不低于50%）；并核对教师所在单位是否填写为标准名称。")
+        yield Hit(
+            f"本单位（{form.applicant_unit}）授课教师 {own} 人，共 {len(people)} 人，占比 {fmt(share)}%，"
+            f"医疗卫生、教学、科研机构申报的项目本单位授课教师占比应不低于50%",
+            ["teachers", "applicant_unit"],
+            found=share,
+            fixed_value=50,
+            fix=f"请调整授课教师构成，使本单位教师至少 {need} 人（不低于50%）；并核对教师所在单位是否填写为标准名称。",
+        )
 
 
-@rule("association-share", "学（协）会等申报北京市级项目：同一单位授课教师占比不高于50%", "error", "beijing",
-      (S.BJ_ASSOCIATION,), applies=lambda f: unit_kind(f) == "association")
+@rule(
+    "association-share",
+    "学（协）会等申报北京市级项目：同一单位授课教师占比不高于50%",
+    "error",
+    "beijing",
+    (S.BJ_ASSOCIATION,),
+    applies=lambda f: unit_kind(f) == "association",
+)
 def association_share(form: Form) -> Iterator[Hit]:
     """No single unit supplies more than half of the teachers."""
     if not form.teachers:
@@ -153,22 +190,35 @@ def association_share(form: Form) -> Iterator[Hit]:
         return
     unit, n = units.most_common(1)[0]
     if n * 2 > len(people):
-        yield Hit(f"来自「{unit}」的授课教师 {n} 人，共 {len(people)} 人，占比 {fmt(pct(n, len(people)))}%，"
-                  "学（协）会等申报北京市级项目，同一单位授课教师占比不得高于50%",
-                  ["teachers"], found=pct(n, len(people)), fixed_value=50,
-                  fix=f"请调整授课教师构成，使来自「{unit}」的教师不超过 {len(people) // 2} 人。")
+        yield Hit(
+            f"来自「{unit}」的授课教师 {n} 人，共 {len(people)} 人，占比 {fmt(pct(n, len(people)))}%，"
+            "学（协）会等申报北京市级项目，同一单位授课教师占比不得高于50%",
+            ["teachers"],
+            found=pct(n, len(people)),
+            fixed_value=50,
+            fix=f"请调整授课教师构成，使来自「{unit}」的教师不超过 {len(people) // 2} 人。",
+        )
 
 
 def _mid_share(form: Form, nursing_only: bool) -> tuple[int, int, list[str]]:
     """(中级 persons, all persons, their paths), optionally counting only nursing titles."""
     people = persons(form.teachers or [])
-    paths = [f"teachers.{i}.title" for i, t in people.values()
-             if rank_of(t.title) == "middle" and (not nursing_only or is_nursing(t.title))]
+    paths = [
+        f"teachers.{i}.title"
+        for i, t in people.values()
+        if rank_of(t.title) == "middle" and (not nursing_only or is_nursing(t.title))
+    ]
     return len(paths), len(people), paths
 
 
-@rule("clinical-mid-share", "北京市级临床技能项目：中级职称授课教师不高于30%", "error", "beijing",
-      (S.BJ_THEORY_TITLE,), applies=lambda f: is_clinical_skills(f) and not is_nursing_project(f))
+@rule(
+    "clinical-mid-share",
+    "北京市级临床技能项目：中级职称授课教师不高于30%",
+    "error",
+    "beijing",
+    (S.BJ_THEORY_TITLE,),
+    applies=lambda f: is_clinical_skills(f) and not is_nursing_project(f),
+)
 def clinical_mid_share(form: Form) -> Iterator[Hit]:
     """Clinical-skills projects (skill words in title/subject and practice hours > 0): 中级 teachers ≤ 30%."""
     if not form.teachers:
@@ -176,13 +226,23 @@ def clinical_mid_share(form: Form) -> Iterator[Hit]:
         return
     mid, total, paths = _mid_share(form, nursing_only=False)
     if mid * 10 > total * 3:
-        yield Hit(f"临床技能项目中级职称授课教师 {mid} 人，共 {total} 人，占比 {fmt(pct(mid, total))}%，应不高于30%",
-                  paths, found=pct(mid, total), fixed_value=30,
-                  fix=f"请将中级职称教师减少到 {total * 3 // 10} 人以内，或增加副高级及以上职称教师。")
+        yield Hit(
+            f"临床技能项目中级职称授课教师 {mid} 人，共 {total} 人，占比 {fmt(pct(mid, total))}%，应不高于30%",
+            paths,
+            found=pct(mid, total),
+            fixed_value=30,
+            fix=f"请将中级职称教师减少到 {total * 3 // 10} 人以内，或增加副高级及以上职称教师。",
+        )
 
 
-@rule("nursing-mid-share", "北京市级护理项目：中级护理职称授课教师不高于40%", "error", "beijing",
-      (S.BJ_NURSING,), applies=is_nursing_project)
+@rule(
+    "nursing-mid-share",
+    "北京市级护理项目：中级护理职称授课教师不高于40%",
+    "error",
+    "beijing",
+    (S.BJ_NURSING,),
+    applies=is_nursing_project,
+)
 def nursing_mid_share(form: Form) -> Iterator[Hit]:
     """Nursing projects (二级学科 护理学): 中级 nursing teachers ≤ 40%."""
     if not form.teachers:
@@ -190,9 +250,13 @@ def nursing_mid_share(form: Form) -> Iterator[Hit]:
         return
     mid, total, paths = _mid_share(form, nursing_only=True)
     if mid * 10 > total * 4:
-        yield Hit(f"护理项目中级护理职称授课教师 {mid} 人，共 {total} 人，占比 {fmt(pct(mid, total))}%，应不高于40%",
-                  paths, found=pct(mid, total), fixed_value=40,
-                  fix=f"请将主管护师等中级职称教师减少到 {total * 4 // 10} 人以内，或增加副主任护师及以上职称教师。")
+        yield Hit(
+            f"护理项目中级护理职称授课教师 {mid} 人，共 {total} 人，占比 {fmt(pct(mid, total))}%，应不高于40%",
+            paths,
+            found=pct(mid, total),
+            fixed_value=40,
+            fix=f"请将主管护师等中级职称教师减少到 {total * 4 // 10} 人以内，或增加副主任护师及以上职称教师。",
+        )
 
 
 @rule("teacher-theory-hours", "每位授课教师理论授课原则上不超过3学时", "warning", "national", (S.NAT_THEORY_HOURS,))
@@ -212,9 +276,13 @@ def teacher_theory_hours(form: Form) -> Iterator[Hit]:
     for key, h in hours.items():
         if h > THEORY_HOURS_CAP + 0.01:
             t = form.teachers[first[key]]
-            yield Hit(f"{_who(t, first[key])}理论授课共 {fmt(h)} 学时，每位教师理论授课原则上不超过3学时",
-                      [f"teachers.{first[key]}.hours"], found=h, fixed_value=THEORY_HOURS_CAP,
-                      fix="请将该教师的理论授课控制在3学时以内，由其他教师分担；如属指导带教，请在教学方法中注明。")
+            yield Hit(
+                f"{_who(t, first[key])}理论授课共 {fmt(h)} 学时，每位教师理论授课原则上不超过3学时",
+                [f"teachers.{first[key]}.hours"],
+                found=h,
+                fixed_value=THEORY_HOURS_CAP,
+                fix="请将该教师的理论授课控制在3学时以内，由其他教师分担；如属指导带教，请在教学方法中注明。",
+            )
 
 
 def _unit_fields(form: Form) -> Iterator[tuple[str, str]]:
@@ -236,8 +304,17 @@ def unit_full_name(form: Form) -> Iterator[Hit]:
         hit = abbreviation_of(name)
         if hit:
             full = canonical(name)
-            yield Hit(f"单位名称「{name}」为简称，应填写标准全称「{full}」", [path], found=name, fixed_value=full,
-                      fix=f"请改为与单位公章一致的标准名称「{full}」。")
+            yield Hit(
+                f"单位名称「{name}」为简称，应填写标准全称「{full}」",
+                [path],
+                found=name,
+                fixed_value=full,
+                fix=f"请改为与单位公章一致的标准名称「{full}」。",
+            )
         elif looks_abbreviated(name):
-            yield Hit(f"单位名称「{name}」不像完整的单位标准名称（缺少“医院/大学/学会/中心/研究所”等）", [path], found=name,
-                      fix="请填写与单位公章一致的完整标准名称。")
+            yield Hit(
+                f"单位名称「{name}」不像完整的单位标准名称（缺少“医院/大学/学会/中心/研究所”等）",
+                [path],
+                found=name,
+                fix="请填写与单位公章一致的完整标准名称。",
+            )
