@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional, Union
@@ -15,6 +14,9 @@ from review.chat_extract import EXTRACTIVE_LABEL, basis_line, extractive, refusa
 from review.chat_text import numbers, rewrite_offline
 from review.chat_verify import Source, verify
 from review.errors import LLMError
+from review.privacy import mask_text as mask
+from review.prompts import render as _render
+from review.retrieval.corpus import quote_in_corpus
 from review.rules.base import Citation
 
 log = logging.getLogger(__name__)
@@ -54,36 +56,6 @@ class _Turn:
     def answerable(self) -> bool:
         """True when the policy passages or the draft give something to answer from."""
         return self.relevant or not self.draft.empty
-
-
-def mask(text: str) -> str:
-    """Personal data masked before anything from the draft or the user goes to a model."""
-    try:
-        from review.privacy import mask_text
-    except ImportError:  # privacy module not there yet: mask ID numbers and mobile phones ourselves
-        text = re.sub(r"(?<!\d)\d{17}[\dXx](?!\d)", "【身份证号】", text)
-        return re.sub(r"(?<!\d)1[3-9]\d{9}(?!\d)", "【电话】", text)
-    return mask_text(text)
-
-
-def _render(name: str, **variables: Any) -> str:
-    """review.prompts.render when present, else the same strict `{var}` substitution locally."""
-    try:
-        from review.prompts import render
-    except ImportError:
-        from review.config import PROMPTS_DIR
-
-        return (PROMPTS_DIR / f"{name}.md").read_text(encoding="utf-8").format(**variables)
-    return render(name, **variables)
-
-
-def _in_corpus() -> Any:
-    """review.retrieval.corpus.quote_in_corpus, or None when the retrieval package lacks it."""
-    try:
-        from review.retrieval.corpus import quote_in_corpus
-    except ImportError:
-        return None
-    return quote_in_corpus
 
 
 class ChatEngine:
@@ -230,7 +202,7 @@ class ChatEngine:
         allowed = numbers(
             " ".join([turn.question, turn.standalone, turn.draft.model_text, *(h["content"] for h in turn.history)])
         )
-        v = verify(text, self._sources(turn), allowed, _in_corpus())
+        v = verify(text, self._sources(turn), allowed, quote_in_corpus)
         if not v.ok:
             log.info("model answer rejected: %s", mask("; ".join(v.problems)))
             return self._fallback(turn, "模型回答未通过核验（" + "；".join(v.problems) + "），已改用政策原文摘录。")

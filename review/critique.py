@@ -17,6 +17,8 @@ from pydantic import BaseModel
 
 from review.critique_rubric import ELEMENTS, KIND_ZH, MAX_CHARS, MIN_CHARS, count_chars, numbers_in, rubric
 from review.form import Form
+from review.privacy import mask_text as _mask
+from review.prompts import render as _render
 from review.report import CriterionScore, NarrativeCritique
 
 log = logging.getLogger(__name__)
@@ -115,27 +117,6 @@ class ModelCritique(BaseModel):
     peer_review: ModelNarrative
     achievements: ModelNarrative
     unit_profile: ModelNarrative
-
-
-def _mask(text: str) -> str:
-    """Personal data masked before anything leaves the machine."""
-    try:
-        from review.privacy import mask_text
-    except ImportError:  # privacy module not there yet: mask ID numbers and mobile phones ourselves
-        text = re.sub(r"(?<!\d)\d{17}[\dXx](?!\d)", "【身份证号】", text)
-        return re.sub(r"(?<!\d)1[3-9]\d{9}(?!\d)", "【电话】", text)
-    return mask_text(text)
-
-
-def _render(name: str, **variables: Any) -> str:
-    """review.prompts.render when present, else the same strict `{var}` substitution locally."""
-    try:
-        from review.prompts import render
-    except ImportError:
-        from review.config import PROMPTS_DIR
-
-        return (PROMPTS_DIR / f"{name}.md").read_text(encoding="utf-8").format(**variables)
-    return render(name, **variables)
 
 
 def _facts(form: Form) -> str:
