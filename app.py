@@ -320,6 +320,14 @@ def downloads(report: Report) -> None:
         key="dl_docx",
         type="primary",
     )
+    st.download_button(
+        "导出全部审核意见（JSONL，用于评测标注）",
+        lambda: actions_db.export_text(),
+        "审核意见.jsonl",
+        "application/json",
+        key="dl_actions",
+        help="加入评测集：cme-review eval --add-actions 审核意见.jsonl --pdf-dir 申报书所在目录",
+    )
 
 
 # ---- page ----------------------------------------------------------------------------------------

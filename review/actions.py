@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Optional
@@ -108,6 +109,14 @@ def actions_for(review: str, path: Optional[Path] = None) -> dict[str, dict[str,
             "ts": ts,
         }
     return out
+
+
+def export_text(path: Optional[Path] = None) -> str:
+    """Every stored action as JSON lines (the app's download; `cme-review eval --add-actions` reads it)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "actions.jsonl"
+        export_jsonl(out, path)
+        return out.read_text(encoding="utf-8")
 
 
 def export_jsonl(out: Path, path: Optional[Path] = None) -> int:

@@ -42,3 +42,20 @@ def test_export_jsonl_has_every_action(tmp_path):
 
 def test_empty_review_has_no_actions(tmp_path):
     assert actions_for("nothing", path=tmp_path / "a.sqlite3") == {}
+
+
+def test_export_text_feeds_the_eval_label_import(tmp_path, monkeypatch):
+    """The app's JSONL download is exactly what `cme-review eval --add-actions` reads."""
+    import json as _json
+
+    from review import actions, evaluation
+
+    db = tmp_path / "actions.sqlite3"
+    actions.record("a" * 64, "credit-rate|credits", "credit-rate", "dismiss", reason="已核实", path=db)
+    text = actions.export_text(db)
+    rec = _json.loads(text.splitlines()[0])
+    assert rec["rule"] == "credit-rate" and rec["action"] == "dismiss"
+    monkeypatch.setattr(evaluation, "REVIEWED_DIR", tmp_path / "reviewed")
+    f = tmp_path / "a.jsonl"
+    f.write_text(text, encoding="utf-8")
+    assert evaluation.add_actions(f) == 1
