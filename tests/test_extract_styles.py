@@ -117,3 +117,13 @@ def test_scan_jjj():
     assert [h.provincial_code for h in f.history] == ["2022-04-05-010", "2023-04-05-006", "2024-04-05-008"]
     assert f.signed is True
     assert res.evidence["title"].source == "ocr" and res.evidence["title"].bbox is not None
+
+
+@pytest.mark.slow
+def test_scan_checkbox_glyphs_dropped_by_ocr_are_restored_from_pixels():
+    """Regression: "是■ 否□" OCR'd as bare "是否" left 是否在职 unread, so fields-complete cried wolf."""
+
+    p = FIXTURES / "f-credit-per-day.pdf"
+    if not p.is_file():
+        pytest.skip("fixture f-credit-per-day.pdf not rendered (make fixtures)")
+    assert extract_pdf(p).form.lead.employed is True

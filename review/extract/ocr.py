@@ -112,6 +112,10 @@ def _fix_boxes(text: str) -> str:
     return re.sub(r"口(?=\s*(是|否|国家级|省级|面授|远程))", "□", text)
 
 
+# a cell of option words whose box glyphs OCR dropped entirely ("是■ 否□" read as "是否")
+OPTIONS_ONLY = re.compile(r"^(?:\s*(?:是|否|国家级|省级|面授|远程)\s*){2,}$")
+
+
 def _filled_squares(img: Any, box: tuple[float, float, float, float]) -> list[float]:
     """x-centres (fraction of the box width) of solid square glyphs (■) inside an OCR text box."""
     from scipy import ndimage
@@ -179,7 +183,7 @@ def grid_rows(result: list[Any], img: Any, page: int, dpi: float = DPI) -> list[
         xs, ys = [p[0] for p in box], [p[1] for p in box]
         for (x0, y0, x1, y1), part in grid.split_at_lines((min(xs), min(ys), max(xs), max(ys)), str(text), vmask):
             part = _fix_boxes(part)
-            if any(g in part for g in "□■"):
+            if any(g in part for g in "□■") or OPTIONS_ONLY.match(part):
                 part = fix_filled_boxes(part, img, (x0, y0, x1, y1))
             item = {"text": part, "x0": x0 * k, "x1": x1 * k, "top": y0 * k, "bottom": y1 * k}
             rect = grid.cell_of(int((x0 + x1) / 2), int((y0 + y1) / 2), hmask, vmask)
