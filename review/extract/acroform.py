@@ -7,9 +7,9 @@ import math
 import re
 from typing import Any, Optional
 
-from review.extract.build import PRACTICE_WORDS, typed
+from review.extract.build import teacher_from_values, typed
 from review.extract.labels import match_label
-from review.form import Event, Evidence, Form, HistoryYear, Lead, PeerReviewer, Teacher
+from review.form import Event, Evidence, Form, HistoryYear, Lead, PeerReviewer
 from review.normalize import clean_value, parse_bool_yesno, parse_checkbox, parse_date, parse_int, parse_number
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def apply_acroform(form: Form, evidence: dict[str, Evidence], fields: dict[str, 
         _set(form, key, _typed(key, raw))
         evidence[key] = ev
     if lists["teachers"]:
-        form.teachers = [_teacher(lists["teachers"][i]) for i in sorted(lists["teachers"])]
+        form.teachers = [teacher_from_values(lists["teachers"][i]) for i in sorted(lists["teachers"])]
     if lists["events"]:
         form.events = [_event(lists["events"][i]) for i in sorted(lists["events"])]
     if lists["history"]:
@@ -139,22 +139,6 @@ def _set(form: Form, key: str, value: Any) -> None:
             setattr(form, head, obj)
     elif key in Form.model_fields:
         setattr(form, key, value)
-
-
-def _teacher(v: dict[str, str]) -> Teacher:
-    method = clean_value(v.get("method"))
-    kind: Any = clean_value(v.get("kind"))
-    if kind not in ("theory", "practice"):
-        kind = ("practice" if any(w in method for w in PRACTICE_WORDS) else "theory") if method else None
-    return Teacher(
-        name=clean_value(v.get("name")),
-        title=clean_value(v.get("title")),
-        unit=clean_value(v.get("unit")),
-        topic=clean_value(v.get("topic")),
-        method=method,
-        hours=parse_number(v.get("hours")),
-        kind=kind,
-    )
 
 
 def _event(v: dict[str, str]) -> Event:

@@ -148,19 +148,26 @@ def scan_flags(rows: list[Row], form: Form, evidence: dict[str, Evidence]) -> No
                 break
 
 
-def teacher_of(tr: TableRow, i: int, evidence: dict[str, Evidence]) -> Teacher:
-    """One teacher row, typed, with per-column evidence."""
-    v = tr.values
+def teacher_from_values(v: dict[str, Any]) -> Teacher:
+    """A teacher typed from its column texts; kind is the given one, else derived from 教学方法."""
     method = clean_value(v.get("method"))
-    t = Teacher(
+    kind: Any = clean_value(v.get("kind"))
+    if kind not in ("theory", "practice"):
+        kind = ("practice" if any(w in method for w in PRACTICE_WORDS) else "theory") if method else None
+    return Teacher(
         name=clean_value(v.get("name")),
         title=clean_value(v.get("title")),
         unit=clean_value(v.get("unit")),
         topic=clean_value(v.get("topic")),
         method=method,
         hours=parse_number(v.get("hours")),
-        kind=("practice" if any(w in method for w in PRACTICE_WORDS) else "theory") if method else None,
+        kind=kind,
     )
+
+
+def teacher_of(tr: TableRow, i: int, evidence: dict[str, Evidence]) -> Teacher:
+    """One teacher row, typed, with per-column evidence."""
+    t = teacher_from_values(tr.values)
     for col, cell in tr.cells.items():
         if col != "seq":
             evidence[f"teachers.{i}.{col}"] = evidence_of([cell], cell.text)
