@@ -1,6 +1,14 @@
-"""Retrieval quality on eval/policy_qa.jsonl: recall@1, recall@5 and MRR@10 per channel, on dev, test and all.
+"""Retrieval quality: recall@1, recall@5 and MRR@10 per channel, strict and with accepted alternates.
 
-The set is split by id parity: odd ids are the dev half (tune on these), even ids the held-out test half.
+Sets:
+- eval/policy_qa.jsonl (96): split by id parity, odd ids the dev half, even ids the old held-out half. Both halves
+  have been looked at while tuning, so treat the whole set as development data.
+- eval/policy_qa_blind.jsonl (48, ids b…) and eval/policy_qa_blind2.jsonl (48, ids c…): written by annotators who
+  never saw search output, each measured before any change it could have steered. Scored together as "blind";
+  this is the honest figure. Never tune on them: write a new blind set for the next round of tuning.
+- eval/policy_qa_alt.jsonl: second-annotator alternates for policy_qa.jsonl (another passage that answers the
+  question equally well, e.g. the Beijing slide restating the national rule); the blind set carries its own "alt".
+"Strict" counts only the gold passage; "accepted" also counts an alternate.
 Run: python -m eval.retrieval_eval [--json]
 """
 
@@ -15,24 +23,55 @@ from review.retrieval import get_index
 from review.retrieval.corpus import find_quote_all
 from review.retrieval.index import CHANNELS, DEFAULT_CHANNEL
 
-QA_FILE = Path(__file__).resolve().parent / "policy_qa.jsonl"
+HERE = Path(__file__).resolve().parent
+QA_FILE = HERE / "policy_qa.jsonl"
+ALT_FILE = HERE / "policy_qa_alt.jsonl"
+BLIND_FILE = HERE / "policy_qa_blind.jsonl"
+BLIND_FILES = (BLIND_FILE, HERE / "policy_qa_blind2.jsonl")
 DEPTH = 10
 
 
-def load_qa(path: Path = QA_FILE) -> list[dict[str, str]]:
-    """The question set."""
+def _jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def gold_spans(item: dict[str, str], policy_dir: Path) -> list[tuple[int, int]]:
+def load_qa(path: Path = QA_FILE, alt_path: Optional[Path] = ALT_FILE) -> list[dict[str, Any]]:
+    """A question set, with the alternates of alt_path merged in by id."""
+    qa = _jsonl(path)
+    if alt_path is not None and alt_path.is_file():
+        alts = {row["id"]: row["alt"] for row in _jsonl(alt_path)}
+        for q in qa:
+            q.setdefault("alt", alts.get(q["id"], []))
+    return qa
+
+
+def load_blind() -> list[dict[str, Any]]:
+    """Every blind question (both files), each carrying its own alternates."""
+    return [q for path in BLIND_FILES if path.is_file() for q in load_qa(path, None)]
+
+
+def gold_spans(item: dict[str, Any], policy_dir: Path) -> list[tuple[int, int]]:
     """Every (start, end) of the gold passage in the gold file."""
     return [(s, e) for _, s, e in find_quote_all(item["gold_passage"], policy_dir, item["gold_doc"])]
 
 
+def accepted_spans(item: dict[str, Any], policy_dir: Path) -> list[tuple[str, int, int]]:
+    """(doc, start, end) of the gold passage and of every accepted alternate."""
+    out = [(item["gold_doc"], s, e) for s, e in gold_spans(item, policy_dir)]
+    for alt in item.get("alt", []):
+        out += find_quote_all(alt["passage"], policy_dir, alt["doc"])
+    return out
+
+
 def first_hit(passages: list[Any], doc: str, spans: list[tuple[int, int]]) -> Optional[int]:
     """1-based rank of the first passage from doc overlapping a gold span, or None."""
+    return first_hit_any(passages, [(doc, s, e) for s, e in spans])
+
+
+def first_hit_any(passages: list[Any], spans: list[tuple[str, int, int]]) -> Optional[int]:
+    """1-based rank of the first passage overlapping any (doc, start, end) span, or None."""
     for rank, p in enumerate(passages, 1):
-        if p.doc == doc and any(p.start < e and s < p.end for s, e in spans):
+        if any(p.doc == d and p.start < e and s < p.end for d, s, e in spans):
             return rank
     return None
 
@@ -57,32 +96,55 @@ def _scores(ranks: dict[str, Optional[int]]) -> dict[str, float]:
     }
 
 
+def _ranks(index: Any, qa: list[dict[str, Any]], ch: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Strict and accepted 1-based ranks of each question (None when not in the top DEPTH)."""
+    strict: dict[str, Optional[int]] = {}
+    accepted: dict[str, Optional[int]] = {}
+    for item in qa:
+        hits = index.search(item["question"], k=DEPTH, channel=ch)
+        strict[item["id"]] = first_hit(hits, item["gold_doc"], gold_spans(item, index.policy_dir))
+        accepted[item["id"]] = first_hit_any(hits, accepted_spans(item, index.policy_dir))
+    return strict, accepted
+
+
 def measure(
-    settings: Any = None, channels: tuple[str, ...] = CHANNELS, qa: Optional[list[dict[str, str]]] = None
+    settings: Any = None,
+    channels: tuple[str, ...] = CHANNELS,
+    qa: Optional[list[dict[str, Any]]] = None,
+    blind: Optional[list[dict[str, Any]]] = None,
 ) -> dict[str, Any]:
-    """recall@1, recall@5, MRR@10 per channel (all questions and per dev/test half) and the misses at 5."""
+    """recall@1, recall@5, MRR@10 per channel: main set (all, dev/test halves), strict and accepted; blind set."""
     index = get_index(settings)
     index.ensure()
     qa = qa if qa is not None else load_qa()
+    if blind is None:
+        blind = load_blind()
     halves = split(qa)
     out: dict[str, Any] = {
         "n": len(qa),
         "default_channel": DEFAULT_CHANNEL,
         "channels": {},
+        "accepted": {},
         "misses": {},
         "splits": {h: {"n": len(items), "channels": {}} for h, items in halves.items()},
+        "blind": {"n": len(blind), "channels": {}, "accepted": {}, "misses": {}},
     }
     for ch in channels:
-        ranks: dict[str, Optional[int]] = {}
-        for item in qa:
-            spans = gold_spans(item, index.policy_dir)
-            ranks[item["id"]] = first_hit(index.search(item["question"], k=DEPTH, channel=ch), item["gold_doc"], spans)
+        ranks, acc = _ranks(index, qa, ch)
         for h, items in halves.items():
             out["splits"][h]["channels"][ch] = _scores({q["id"]: ranks[q["id"]] for q in items})
         out["channels"][ch] = out[ch] = out["splits"]["all"]["channels"][ch]
+        out["accepted"][ch] = _scores(acc)
         out["misses"][ch] = [i for i, r in ranks.items() if not r or r > 5]
+        if blind:
+            b_ranks, b_acc = _ranks(index, blind, ch)
+            out["blind"]["channels"][ch] = _scores(b_ranks)
+            out["blind"]["accepted"][ch] = _scores(b_acc)
+            out["blind"]["misses"][ch] = [i for i, r in b_ranks.items() if not r or r > 5]
     if DEFAULT_CHANNEL in out["channels"]:
         out["default"] = out["channels"][DEFAULT_CHANNEL]  # headline key read by review.evaluation
+        if blind:
+            out["blind_default"] = out["blind"]["channels"][DEFAULT_CHANNEL]
     return out
 
 
@@ -95,15 +157,22 @@ def main() -> None:
     if args.json:
         print(json.dumps(res, ensure_ascii=False, indent=2))
         return
-    print(
-        f"questions: {res['n']} (dev = odd ids, test = even ids, held out)   default channel: {res['default_channel']}"
-    )
-    print(f"{'channel':<8} {'half':<5} {'n':>3} {'R@1':>6} {'R@5':>6} {'MRR':>6}")
+    print(f"main set: {res['n']} questions (dev = odd ids, test = even ids); blind set: {res['blind']['n']}")
+    print(f"default channel: {res['default_channel']}; 'acc' = an accepted alternate passage also counts")
+    print(f"{'channel':<8} {'set':<9} {'n':>3} {'R@1':>6} {'R@5':>6} {'MRR':>6}")
+
+    def row(ch: str, name: str, n: int, m: dict[str, float]) -> None:
+        print(f"{ch:<8} {name:<9} {n:>3} {m['recall@1']:>6.3f} {m['recall@5']:>6.3f} {m['mrr']:>6.3f}")
+
     for ch in res["channels"]:
         for h, part in res["splits"].items():
-            m = part["channels"][ch]
-            print(f"{ch:<8} {h:<5} {part['n']:>3} {m['recall@1']:>6.3f} {m['recall@5']:>6.3f} {m['mrr']:>6.3f}")
+            row(ch, h, part["n"], part["channels"][ch])
+        row(ch, "all acc", res["n"], res["accepted"][ch])
         print(f"         misses@5: {' '.join(res['misses'][ch])}")
+        if ch in res["blind"]["channels"]:
+            row(ch, "blind", res["blind"]["n"], res["blind"]["channels"][ch])
+            row(ch, "blind acc", res["blind"]["n"], res["blind"]["accepted"][ch])
+            print(f"         misses@5: {' '.join(res['blind']['misses'][ch])}")
 
 
 if __name__ == "__main__":

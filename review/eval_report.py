@@ -100,14 +100,24 @@ def write_report(metrics: dict[str, Any], out_dir: Path, baseline: dict[str, flo
             lines += ["Disagreements:", ""] + [f"- {d}" for d in rules["disagreements"][:60]] + [""]
 
     ret = metrics.get("retrieval", {})
-    chans = {k: v for k, v in ret.items() if isinstance(v, dict) and "recall@5" in v}
+    chans = ret.get("channels", {}) if isinstance(ret.get("channels"), dict) else {}
     if chans:
-        lines += ["## Retrieval (policy QA)", ""]
+        blind = ret.get("blind", {})
+        rows = []
+        for c, v in chans.items():
+            sets = [("main, strict", v), ("main, accepted", ret.get("accepted", {}).get(c))]
+            sets += [
+                ("blind, strict", blind.get("channels", {}).get(c)),
+                ("blind, accepted", blind.get("accepted", {}).get(c)),
+            ]
+            rows += [[c, name, m["recall@1"], m["recall@5"], m["mrr"]] for name, m in sets if m]
         lines += [
-            _table(
-                [[c, v.get("recall@1"), v.get("recall@5"), v.get("mrr")] for c, v in chans.items()],
-                ["channel", "recall@1", "recall@5", "MRR"],
-            ),
+            "## Retrieval (policy QA)",
+            "",
+            f"Main set {ret.get('n')} questions (tuned on); blind set {blind.get('n', 0)} questions (never tuned on). "
+            "'accepted' also counts a second-annotator alternate passage.",
+            "",
+            _table(rows, ["channel", "set", "recall@1", "recall@5", "MRR"]),
             "",
         ]
 

@@ -26,6 +26,8 @@ HEADLINE: tuple[str, ...] = (
     "rules.clean_error_free",
     "retrieval.default.recall@5",
     "retrieval.default.mrr",
+    "retrieval.blind_default.recall@5",
+    "retrieval.blind_default.mrr",
     "explanations.offline.citation_valid",
     "explanations.offline.citation_correct",
     "explanations.offline.numbers_consistent",
