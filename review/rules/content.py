@@ -517,7 +517,13 @@ def _value(form: Form, path: str) -> object:
     return obj
 
 
-@rule("fields-complete", "必填项须填写完整，不得保留模板提示文字", "error", "all", (S.BJ_ACCURATE,))
+@rule(
+    "fields-complete",
+    "各项信息须填写完整准确：必填项不得空缺，不得保留模板提示文字",
+    "error",
+    "all",
+    (S.BJ_ACCURATE, S.BJ_INFO_ACCURATE),
+)
 def fields_complete(form: Form) -> Iterator[Hit]:
     """Every required field holds a value (narratives: not empty, not hint text); teacher rows complete."""
     for path in REQUIRED:

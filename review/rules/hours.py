@@ -26,7 +26,7 @@ def _eq(a: float, b: float) -> bool:
 
 @rule(
     "hours-sum",
-    "学时须一致：理论+实践=教学总时长，教师学时合计=教学总时长",
+    "教学时数须为实际授课时数：理论+实践=教学总时长，教师学时合计=教学总时长",
     "error",
     "all",
     (S.BJ_CREDIT_CAP, S.BJS_HOURS),

@@ -269,7 +269,13 @@ def id_problems(id_number: str, birth: Optional[str], sex: Optional[str]) -> lis
     return out
 
 
-@rule("id-number", "项目负责人身份证号码须有效且与出生年月、性别一致", "error", "all", (S.BJ_ACCURATE,))
+@rule(
+    "id-number",
+    "项目负责人身份证号码须有效且与出生年月、性别一致",
+    "error",
+    "all",
+    (S.BJ_ACCURATE, S.BJ_ID_FIELDS),
+)
 def id_number(form: Form) -> Iterator[Hit]:
     """GB 11643 check digit, valid birth date, and agreement with 出生年月 / 性别."""
     lead = form.lead

@@ -156,6 +156,9 @@ BJ_HISTORY = _s(
 BJ_SIGN = _s(BJ25, "PART 3 严肃承诺", "国家级、北京市级继续医学教育推荐项目，均须项目负责人签署承诺书")
 BJ_SIGN_SEAL = _s(BJ25, "PART 3 认真核对各项信息 11", "项目负责人须在**承诺书和申报书中签字**，申报单位**盖公章**")
 BJ_ACCURATE = _s(BJ25, "PART 3 申报书（市级）", "对所填写信息的真实性、完整性和准确性负责")
+BJ_INFO_ACCURATE = _s(BJ25, "PART 3 重点提示", "各项信息填写准确")
+# The "认真核对各项信息" slide that shows the lead's identity fields side by side (whitespace-insensitive quote).
+BJ_ID_FIELDS = _s(BJ25, "PART 3 认真核对各项信息", "项目负责人姓名 性别 出生年月 项目负责人身份证号码")
 BJ_FULL_NAME = _s(
     BJ25,
     "PART 3 认真核对各项信息 02",
