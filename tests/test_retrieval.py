@@ -222,6 +222,7 @@ NO_CLAUSE_IN_RULES_MD = frozenset({"percent-valid"})
 
 def _rule_title_misses(index: PolicyIndex) -> list[str]:
     """Rules none of whose source clauses is among the top 3 passages for the rule's title."""
+    from eval.retrieval_eval import first_hit_any
     from review.rules import ALL_RULES
 
     misses = []
@@ -229,13 +230,12 @@ def _rule_title_misses(index: PolicyIndex) -> list[str]:
         if rule.id in NO_CLAUSE_IN_RULES_MD:
             continue
         assert rule.sources, f"{rule.id} has no source clause"
-        hits = index.search(rule.title, k=3)
-        found = False
+        spans = []
         for src in rule.sources:
-            spans = [(s, e) for _, s, e in find_quote_all(src.quote, index.policy_dir, src.doc)]
-            assert spans, f"{rule.id}: quote not in {src.doc}"
-            found = found or any(h.doc == src.doc and any(h.start < e and s < h.end for s, e in spans) for h in hits)
-        if not found:
+            found = find_quote_all(src.quote, index.policy_dir, src.doc)
+            assert found, f"{rule.id}: quote not in {src.doc}"
+            spans += found
+        if first_hit_any(index.search(rule.title, k=3), spans) is None:
             misses.append(rule.id)
     return misses
 
