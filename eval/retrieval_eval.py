@@ -96,6 +96,11 @@ def _scores(ranks: dict[str, Optional[int]]) -> dict[str, float]:
     }
 
 
+def _misses(ranks: dict[str, Optional[int]]) -> list[str]:
+    """Question ids whose gold is not in the top 5."""
+    return [i for i, r in ranks.items() if not r or r > 5]
+
+
 def _ranks(index: Any, qa: list[dict[str, Any]], ch: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Strict and accepted 1-based ranks of each question (None when not in the top DEPTH)."""
     strict: dict[str, Optional[int]] = {}
@@ -135,12 +140,12 @@ def measure(
             out["splits"][h]["channels"][ch] = _scores({q["id"]: ranks[q["id"]] for q in items})
         out["channels"][ch] = out[ch] = out["splits"]["all"]["channels"][ch]
         out["accepted"][ch] = _scores(acc)
-        out["misses"][ch] = [i for i, r in ranks.items() if not r or r > 5]
+        out["misses"][ch] = _misses(ranks)
         if blind:
             b_ranks, b_acc = _ranks(index, blind, ch)
             out["blind"]["channels"][ch] = _scores(b_ranks)
             out["blind"]["accepted"][ch] = _scores(b_acc)
-            out["blind"]["misses"][ch] = [i for i, r in b_ranks.items() if not r or r > 5]
+            out["blind"]["misses"][ch] = _misses(b_ranks)
     if DEFAULT_CHANNEL in out["channels"]:
         out["default"] = out["channels"][DEFAULT_CHANNEL]  # headline key read by review.evaluation
         if blind:
