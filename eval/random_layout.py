@@ -91,6 +91,8 @@ class Layout:
     narrative_break: Optional[str] = None  # narrative key whose text continues on the next page
     history_table: bool = False  # history as a table instead of the template's lines
     events_table: bool = True  # 多期举办 as a table vs "第1期：…" lines
+    events_in_basic: bool = False  # 举办时间及地点 / 举办天数 cells inside 项目基本信息 (no separate section)
+    bool_in_label: bool = False  # "京津冀互认项目■" ticked in the label text itself, no 是/否 value
     multi_per_line: int = 1  # printout: labelled values per line (1-3)
     header: bool = False  # running header (system name, 打印时间)
     footer: bool = False  # "第 2 页 共 4 页"
@@ -209,6 +211,8 @@ def random_layout(rng: random.Random, scan: bool = False) -> Layout:
         narrative_break=rng.choice(("achievements", "unit_profile", "peer_review")) if rng.random() < 0.4 else None,
         history_table=rng.random() < 0.35,
         events_table=rng.random() < 0.6,
+        events_in_basic=rng.random() < 0.3,
+        bool_in_label=rng.random() < 0.2,
         multi_per_line=rng.choice((1, 2, 3)) if style == "printout" else 1,
         header=rng.random() < 0.5,
         footer=rng.random() < 0.6,
@@ -345,7 +349,30 @@ def basic_fields(f: _Fmt) -> list[tuple[str, str, str]]:
         head, rest = rows[:3], rows[3:]
         random.Random(lay.seed).shuffle(rest)
         rows = head + rest
-    return [(k, f.label(k, lab) if k in ("application_code", "title", "level") else lab, v) for k, lab, v in rows]
+    rows = [(k, f.label(k, lab) if k in ("application_code", "title", "level") else lab, v) for k, lab, v in rows]
+    if lay.bool_in_label:
+        rows = [
+            (k, lab + f.box(getattr(form, k)), "") if k in ("jjj", "infectious_training") else (k, lab, v)
+            for k, lab, v in rows
+        ]
+    if events_inline(f):
+        at = next(i for i, r in enumerate(rows) if r[0] == "sessions") + 1
+        rows[at:at] = _event_fields(f)
+    return rows
+
+
+def events_inline(f: _Fmt) -> bool:
+    """Events go into the basic table when the layout says so and every session has the same length."""
+    events = f.form.events or []
+    return f.l.events_in_basic and bool(events) and len({e.days for e in events}) == 1
+
+
+def _event_fields(f: _Fmt) -> list[tuple[str, str, str]]:
+    """举办天数 and 举办时间及地点 as basic-table fields."""
+    events = f.form.events or []
+    c = f.colon()
+    where = "\n".join(f"第{i}期{c}{f.date(e.start)}至{f.date(e.end)}，{e.venue or ''}" for i, e in enumerate(events, 1))
+    return [("event.days", "举办天数", f"{rt.num(events[0].days)}天"), ("events", "举办时间及地点", where)]
 
 
 def lead_fields(f: _Fmt) -> list[tuple[str, str, str]]:
@@ -639,7 +666,7 @@ class _Story:
 
     def events_block(self) -> list[Any]:
         events = self.form.events or []
-        if not events:
+        if not events or events_inline(self.f):
             return []
         out = self.section("多期举办信息")
         if self.l.events_table:

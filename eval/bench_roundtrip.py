@@ -1,0 +1,199 @@
+"""Round-trip benchmark: extract_pdf(render(case, random layout)).form against the case's form, field by field.
+
+Usage: python -m eval.bench_roundtrip [--n 300] [--scans 30] [--seed 0] [--json out.json]
+Prints field accuracy on text and scan renderings, the most-missed fields, and accuracy per layout parameter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Optional
+
+from eval.cases import Case
+from eval.extraction_accuracy import compare
+from eval.random_layout import Layout, expected_form, random_layout, render, renderable_cases
+from review.extract import extract_pdf
+
+TEXT_TARGET = 0.98
+SCAN_TARGET = 0.95
+# layout parameters worth a per-value accuracy line (categorical or boolean)
+PARAMS = (
+    "style",
+    "font",
+    "label_cols",
+    "field_order",
+    "spaced_labels",
+    "halfwidth",
+    "type_label_holds",
+    "choices_as_boxes",
+    "mode_words",
+    "number_units",
+    "date_style",
+    "teacher_seq",
+    "teacher_split_hours",
+    "teacher_total_row",
+    "teacher_lines",
+    "narrative_layout",
+    "narrative_break",
+    "history_table",
+    "events_table",
+    "events_in_basic",
+    "bool_in_label",
+    "multi_per_line",
+    "header",
+    "footer",
+    "watermark",
+    "cover",
+    "level_in_cover_title",
+    "instructions",
+    "section_breaks",
+    "scan_pages",
+    "dpi",
+)
+
+
+def draw(seed: int, scan: bool, cases: list[Case]) -> tuple[Case, Layout]:
+    """The case and layout of one example, both drawn from `seed`."""
+    rng = random.Random(seed)
+    case = rng.choice(cases)
+    return case, random_layout(rng, scan=scan)
+
+
+def roundtrip(case: Case, layout: Layout, path: Path) -> dict[str, Any]:
+    """Render, extract and compare one example: correct, total, wrong field paths, seconds."""
+    render(case, layout, path)
+    start = time.perf_counter()
+    try:
+        got = extract_pdf(path).form.to_json_dict()
+    except Exception as exc:  # noqa: BLE001 - a crash is a measured failure of this example
+        return {"case": case.id, "correct": 0, "total": 1, "wrong": [f"<crash: {exc}>"], "seconds": 0.0}
+    correct, total, wrong = compare(expected_form(case).to_json_dict(), got)
+    return {
+        "case": case.id,
+        "correct": correct,
+        "total": total,
+        "wrong": wrong,
+        "seconds": round(time.perf_counter() - start, 2),
+    }
+
+
+def generic(path: str) -> str:
+    """A field path with list indexes replaced: teachers.3.hours -> teachers.*.hours."""
+    return re.sub(r"\.\d+(?=\.|$)", ".*", path)
+
+
+def _acc(rows: list[dict[str, Any]]) -> Optional[float]:
+    """Micro field accuracy of a set of examples."""
+    total = sum(r["total"] for r in rows)
+    return sum(r["correct"] for r in rows) / total if total else None
+
+
+def by_param(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Accuracy per value of each layout parameter (which layout features the extractor fails on)."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for name in PARAMS:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            groups.setdefault(str(r["layout"].get(name)), []).append(r)
+        if len(groups) > 1:
+            out[name] = {v: {"n": len(g), "accuracy": _acc(g)} for v, g in sorted(groups.items())}
+    return out
+
+
+def measure(n: int = 300, scans: int = 30, seed: int = 0, progress: bool = False) -> dict[str, Any]:
+    """Run `n` text and `scans` scan round trips; accuracy, most-missed fields and per-parameter accuracy."""
+    cases = renderable_cases()
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        jobs = [(seed + i, False) for i in range(n)] + [(seed + 100_000 + i, True) for i in range(scans)]
+        for k, (s, scan) in enumerate(jobs):
+            case, layout = draw(s, scan, cases)
+            row = roundtrip(case, layout, Path(tmp) / f"{k}.pdf")
+            row.update(seed=s, scan=scan, layout=asdict(layout))
+            rows.append(row)
+            if progress and (k + 1) % 25 == 0:
+                print(f"  {k + 1}/{len(jobs)} done, running accuracy {_acc(rows):.4f}", file=sys.stderr)
+    text = [r for r in rows if not r["scan"]]
+    scan_rows = [r for r in rows if r["scan"]]
+    missed: Counter[str] = Counter(generic(w) for r in rows for w in r["wrong"])
+    return {
+        "text_examples": len(text),
+        "scan_examples": len(scan_rows),
+        "text_accuracy": _acc(text),
+        "scan_accuracy": _acc(scan_rows),
+        "text_perfect": sum(1 for r in text if not r["wrong"]),
+        "scan_perfect": sum(1 for r in scan_rows if not r["wrong"]),
+        "most_missed": missed.most_common(25),
+        "by_param_text": by_param(text),
+        "worst": sorted(
+            (
+                {
+                    "seed": r["seed"],
+                    "scan": r["scan"],
+                    "case": r["case"],
+                    "accuracy": r["correct"] / r["total"],
+                    "wrong": r["wrong"][:10],
+                }
+                for r in rows
+            ),
+            key=lambda r: r["accuracy"],
+        )[:10],
+        "seconds_mean": sum(r["seconds"] for r in rows) / len(rows) if rows else None,
+    }
+
+
+def _fmt(x: Optional[float]) -> str:
+    """A fraction as text."""
+    return "n/a" if x is None else f"{x:.4f}"
+
+
+def print_report(m: dict[str, Any]) -> None:
+    """Human-readable summary."""
+    print(
+        f"text renderings: {m['text_examples']}  field accuracy {_fmt(m['text_accuracy'])} (target >= {TEXT_TARGET})"
+        f"  perfect {m['text_perfect']}"
+    )
+    print(
+        f"scan renderings: {m['scan_examples']}  field accuracy {_fmt(m['scan_accuracy'])} (target >= {SCAN_TARGET})"
+        f"  perfect {m['scan_perfect']}"
+    )
+    print("most-missed fields:")
+    for path, count in m["most_missed"]:
+        print(f"  {count:5d}  {path}")
+    print("text accuracy by layout parameter (only lines below the target):")
+    for name, groups in m["by_param_text"].items():
+        low = {v: g for v, g in groups.items() if g["accuracy"] is not None and g["accuracy"] < TEXT_TARGET}
+        if low:
+            cells = "  ".join(f"{v}: {g['accuracy']:.3f} (n={g['n']})" for v, g in groups.items())
+            print(f"  {name:22s} {cells}")
+    print("worst examples (reproduce: python -m eval.random_layout --seed S [--scan] picks the same case/layout):")
+    for w in m["worst"]:
+        print(f"  seed={w['seed']} scan={w['scan']} {w['case']} {w['accuracy']:.3f} {w['wrong'][:6]}")
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """CLI entry point."""
+    parser = argparse.ArgumentParser(description="Round-trip extraction over random layouts.")
+    parser.add_argument("--n", type=int, default=300, help="text renderings")
+    parser.add_argument("--scans", type=int, default=30, help="scan renderings")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, default=None, help="write the full result here")
+    args = parser.parse_args(argv)
+    m = measure(args.n, args.scans, args.seed, progress=True)
+    print_report(m)
+    if args.json:
+        args.json.write_text(json.dumps(m, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
