@@ -17,7 +17,8 @@ class Evidence(_Model):
     page: Optional[int] = None
     bbox: Optional[tuple[float, float, float, float]] = None
     raw: str = ""
-    source: Literal["text", "table", "ocr", "acroform", "layout", "none"] = "text"
+    source: Literal["text", "table", "ocr", "acroform", "layout", "docx", "none"] = "text"
+    cell: Optional[tuple[int, int, int]] = None  # Word drafts: (table, row, column), 1-based; table 0 = paragraph
 
 
 class Event(_Model):

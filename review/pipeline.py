@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 # Stage names shown to users, in order.
-STAGES: tuple[str, ...] = ("读取 PDF", "识别表格/OCR", "规则检查", "检索政策", "生成解释与点评")
+STAGES: tuple[str, ...] = ("读取文件", "识别表格/OCR", "规则检查", "检索政策", "生成解释与点评")
 
 
 def _noop(_: str) -> None:
@@ -39,10 +39,13 @@ def review_extracted(
     """Review an already extracted form; every stage after extraction."""
     from review.rules import run_rules
 
+    from review.textutil import clean_model
+
     settings = settings or load_settings()
     progress = progress or _noop
     timings: dict[str, float] = {}
     notices: list[str] = []
+    clean_model(extracted)  # no control/format characters reach rules, terminal, Markdown, DOCX or Excel
 
     progress(STAGES[2])
     t = time.perf_counter()
@@ -73,6 +76,9 @@ def review_extracted(
         notices += crit_notices
         timings["critique"] = time.perf_counter() - t
 
+    from review.injection import find_injections, warning_zh
+
+    injections = find_injections(extracted.form)  # shown to the clerk; never read by the rules
     meta = ReportMeta(
         file=file_name,
         style=extracted.style,
@@ -80,7 +86,7 @@ def review_extracted(
         ocr_pages=extracted.ocr_pages,
         mode=getattr(model, "name", None) or "offline",
         notices=notices,
-        warnings=list(extracted.warnings),
+        warnings=list(extracted.warnings) + ([warning_zh(injections)] if injections else []),
         timings={**timings, "extract": extracted.seconds},
         version=__version__,
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -91,6 +97,7 @@ def review_extracted(
         narratives=narratives,
         evidence=extracted.evidence,
         meta=meta,
+        injections=injections,
     )
 
 
@@ -132,4 +139,30 @@ def review_pdf(
         file_name=Path(path).name,
         progress=progress,
         explain=explain,
+    )
+
+
+def review_file(
+    path: str | Path,
+    settings: Optional[Settings] = None,
+    *,
+    index: Any = None,
+    model: Any = None,
+    progress: Optional[Progress] = None,
+    explain: bool = True,
+) -> Report:
+    """Review one draft, PDF or Word (.docx), chosen by its first bytes; a legacy .doc gets a clear InputError."""
+    from review.extract.docx import OLD_DOC_ZH, extract_docx, sniff
+
+    kind = sniff(Path(path))
+    if kind == "doc":
+        raise InputError(OLD_DOC_ZH, "legacy .doc or encrypted OOXML")
+    if kind != "docx":
+        return review_pdf(path, settings, index=index, model=model, progress=progress, explain=explain)
+    settings = settings or load_settings()
+    progress = progress or _noop
+    progress(STAGES[0])
+    extracted = extract_docx(path, settings, progress=progress)
+    return review_extracted(
+        extracted, settings, index=index, model=model, file_name=Path(path).name, progress=progress, explain=explain
     )

@@ -132,7 +132,7 @@ def _md_cell(text: Any) -> str:
 
 def _md_finding(i: int, f: Finding, report: Report) -> list[str]:
     """One finding's explanation block."""
-    from review.ui.sections import section_of
+    from review.sections import section_of
 
     out = [f"### {i}. [{SEVERITY_ZH[f.severity]}] {f.title or f.rule}（{section_of(f)} · `{f.rule}`）", ""]
     out.append(f"- 问题：{f.message}")
@@ -172,7 +172,7 @@ def _md_narrative(key: str, n: NarrativeCritique) -> list[str]:
 
 def to_markdown(report: Report, mask: bool = True) -> str:
     """The report as Markdown (masked for export unless mask=False)."""
-    from review.ui.sections import section_of
+    from review.sections import section_of
 
     rep = masked_report(report) if mask else report
     lines = [f"# {TITLE}", ""]
@@ -252,7 +252,7 @@ def _docx_table(doc: Any, header: list[str], rows: list[list[Any]], widths: Opti
 
 def _docx_finding(doc: Any, i: int, f: Finding, report: Report) -> None:
     """One finding with explanation and citations."""
-    from review.ui.sections import section_of
+    from review.sections import section_of
 
     doc.add_heading(f"{i}. [{SEVERITY_ZH[f.severity]}] {f.title or f.rule}（{section_of(f)} · {f.rule}）", level=3)
     doc.add_paragraph(f"问题：{f.message}")
@@ -294,7 +294,7 @@ def to_docx(report: Report, mask: bool = True) -> bytes:
     """A printable DOCX report office staff can file (masked unless mask=False)."""
     from docx import Document
 
-    from review.ui.sections import section_of
+    from review.sections import section_of
 
     rep = masked_report(report) if mask else report
     doc = Document()

@@ -8,6 +8,7 @@ from typing import Any, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 from review.form import Evidence, Form
+from review.injection import InjectionHit
 from review.rules.base import SEVERITY_ORDER, Finding
 
 
@@ -61,6 +62,7 @@ class Report(BaseModel):
     evidence: dict[str, Evidence] = Field(default_factory=dict)
     meta: ReportMeta = Field(default_factory=ReportMeta)
     actions: dict[str, Any] = Field(default_factory=dict)  # reviewer accept/dismiss, keyed by finding key
+    injections: list[InjectionHit] = Field(default_factory=list)  # text addressed to the checker (verdict unaffected)
 
     def counts(self) -> dict[str, int]:
         """Findings per severity."""

@@ -11,9 +11,9 @@ import streamlit as st
 from review.render import NARRATIVE_ZH, mode_zh
 from review.report import NarrativeCritique, Report
 from review.rules.base import SEVERITY_ZH, Finding
+from review.sections import group_findings
 from review.ui import formview
 from review.ui.pages import finding_evidence, highlighted_page, pages_with_boxes
-from review.ui.sections import group_findings
 
 log = logging.getLogger(__name__)
 
