@@ -1,7 +1,7 @@
 """Model cost per draft: calls and input tokens of a full review (explain + narrative critique) on the eval cases.
 
 Runs every labelled case through review.pipeline.review_extracted with a ChatModel pointed at the scripted
-OpenAI-compatible server (tests/scripted_server.py, 127.0.0.1). Token counts are the server's estimate
+OpenAI-compatible server (eval/scripted_server.py, 127.0.0.1). Token counts are the server's estimate
 (1 token per CJK character, 1 per 4 other characters), close to GPT-4o/Qwen tokenizers for Chinese text.
 Also reports the offline explanation figures (citations verbatim, cited file = rule's own source, value stated).
 
@@ -14,14 +14,9 @@ import argparse
 import json
 import re
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 TARGET_CALLS = 3
 TARGET_TOKENS = 8000
@@ -114,11 +109,11 @@ def explain_figures(cases: list[Any], index: Any) -> dict[str, Any]:
 def run(limit: int = 0) -> dict[str, Any]:
     """Bench the full review with a scripted model; returns per-draft figures."""
     from eval.cases import load_cases
+    from eval.scripted_server import ScriptedServer, prompt_tokens
     from review.form import ExtractResult
     from review.llm import ChatModel
     from review.pipeline import review_extracted
     from review.retrieval import PolicyIndex
-    from tests.scripted_server import ScriptedServer, prompt_tokens
 
     cases = load_cases()[: limit or None]
     server = ScriptedServer().start()

@@ -1,21 +1,17 @@
 """Time the rule phase alone: run_rules per form over the clean variants and a few broken ones.
 
-Usage: .venv/bin/python eval/bench_rules.py [--repeat N]
+Usage: .venv/bin/python -m eval.bench_rules [--repeat N]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from review.form import Form  # noqa: E402
-from review.rules import ALL_RULES, run_rules  # noqa: E402
-from tests.factories import VARIANTS, make  # noqa: E402
+from eval.factories import VARIANTS, make
+from review.form import Form
+from review.rules import ALL_RULES, run_rules
 
 BROKEN = [
     ("national", {"credits": 8, "lead.title": "高级", "teachers.1.unit": "北医三院", "enrollment": 1500}),

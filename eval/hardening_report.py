@@ -151,8 +151,8 @@ def text_fuzz_figures(n: int) -> dict[str, Any]:
     from hypothesis import strategies as st
 
     from eval.fuzz_atheris import check_mask, check_normalizers
+    from eval.strategies import FORMS
     from review.rules import run_rules
-    from tests.test_fuzz import FORMS
 
     calls = {"normalizers": 0, "mask_text": 0, "run_rules": 0}
     cfg = settings(max_examples=n, deadline=None, database=None, suppress_health_check=list(HealthCheck))

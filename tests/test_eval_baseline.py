@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from review import evaluation
+from eval import metrics, runner
 
 
 @pytest.mark.slow
 def test_offline_eval_holds_the_baseline(tmp_path):
-    base = evaluation.baseline_metrics()
+    base = metrics.baseline_metrics()
     assert base, "eval/baseline.json is missing: run `cme-review eval --update-baseline`"
-    metrics = evaluation.run_eval(tmp_path)
-    assert metrics["meta"]["errors"] == {}
-    assert set(base) <= set(evaluation.headline(metrics)), "a baseline metric is no longer measured"
-    assert evaluation.regressions(metrics) == []
+    result = runner.run_eval(tmp_path)
+    assert result["meta"]["errors"] == {}
+    assert set(base) <= set(metrics.headline(result)), "a baseline metric is no longer measured"
+    assert metrics.regressions(result) == []
     assert (tmp_path / "report.md").is_file() and (tmp_path / "rules_f1.png").is_file()

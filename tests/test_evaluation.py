@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from review import evaluation
+from eval import metrics as eval_metrics
+from eval import runner as evaluation
+from eval.report import write_report
 from review.form import ExtractResult, Form
 from review.rules.base import Citation, Finding
 from tests.factories import clean_form
@@ -103,9 +105,9 @@ def test_explanation_scores_each_metric_can_fail(kw, metric):
 def test_regressions_against_baseline(tmp_path, monkeypatch):
     base = tmp_path / "baseline.json"
     base.write_text(json.dumps({"rules.micro_f1": 0.9}), encoding="utf-8")
-    monkeypatch.setattr(evaluation, "BASELINE", base)
-    assert evaluation.regressions({"rules": {"micro_f1": 0.95}}) == []
-    assert evaluation.regressions({"rules": {"micro_f1": 0.8}})
+    monkeypatch.setattr(eval_metrics, "BASELINE", base)
+    assert eval_metrics.regressions({"rules": {"micro_f1": 0.95}}) == []
+    assert eval_metrics.regressions({"rules": {"micro_f1": 0.8}})
 
 
 def test_add_actions_appends_labels_and_copies_pdf(tmp_path, monkeypatch):
@@ -128,8 +130,6 @@ def test_add_actions_appends_labels_and_copies_pdf(tmp_path, monkeypatch):
 
 
 def test_report_written_with_chart(tmp_path):
-    from review.eval_report import write_report
-
     metrics = {
         "meta": {"mode": "offline", "cases": 2, "seconds": 1.0, "errors": {}},
         "rules": {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from review.judge import RUNS, judge_avg
+from eval.judge import RUNS, judge_avg
 from review.llm.client import ChatModel
 from tests.scripted_server import Status, scripted_server  # noqa: F401
 

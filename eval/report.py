@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from review.evaluation import HEADLINE, headline
+from eval.metrics import HEADLINE, headline
 
 
 def _fmt(v: Any) -> str:

@@ -1,4 +1,7 @@
-"""The eval suite: one run scores extraction, rules, retrieval, explanations, chat and critiques."""
+"""The eval suite: one run scores extraction, rules, retrieval, explanations, chat and critiques.
+
+The eval package may import review; review never imports eval (`cme-review eval` loads this module by name).
+"""
 
 from __future__ import annotations
 
@@ -12,46 +15,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-from review.config import ROOT, Settings, load_settings
+from eval import chat_eval, critique_eval, extraction_accuracy, retrieval_eval
+from eval.cases import CASES_DIR, EVAL_DIR, FIXTURES_DIR, load_cases
+from eval.judge import judge_metrics
+from eval.metrics import BASELINE, HEADLINE, baseline_metrics, headline, regressions
+from eval.report import write_report
+from review.config import Settings, load_settings
+from review.errors import ReviewError
 
-BASELINE = ROOT / "eval" / "baseline.json"
-REVIEWED_DIR = ROOT / "eval" / "reviewed"
-# headline metrics compared against the committed baseline (higher is better for all)
-HEADLINE: tuple[str, ...] = (
-    "extraction.overall",
-    "extraction.text_pdfs",
-    "extraction.scans",
-    "rules.micro_f1",
-    "rules.error_recall",
-    "rules.clean_error_free",
-    "retrieval.default.recall@5",
-    "retrieval.default.mrr",
-    "retrieval.blind_default.recall@5",
-    "retrieval.blind_default.mrr",
-    "explanations.offline.citation_valid",
-    "explanations.offline.citation_correct",
-    "explanations.offline.numbers_consistent",
-    "explanations.offline.fix_present",
-    "explanations.offline.found_stated",
-    "chat.offline.gold_doc_cited",
-    "chat.offline.gold_facts_in_answer",
-    "chat.offline.in_scope_answered",
-    "chat.offline.out_of_scope_refused",
-    "critique.overall.spearman",
-    "critique.overall.pairwise_accuracy",
-)
+REVIEWED_DIR = EVAL_DIR / "reviewed"
 NUM_RE = re.compile(r"\d+(?:\.\d+)?")
-
-
-def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, float]:
-    out: dict[str, float] = {}
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(_flatten(v, key + "."))
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            out[key] = float(v)
-    return out
 
 
 def _section(name: str, fn: Callable[[], dict[str, Any]], errors: dict[str, str]) -> dict[str, Any]:
@@ -313,12 +286,13 @@ def reviewer_label_metrics() -> dict[str, Any]:
 # ---------- run ----------
 
 
-def _eval_importable() -> None:
-    """The labelled data and scorers live in the checkout's eval/ folder, not in the installed package."""
-    import sys
-
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
+def _require_data() -> None:
+    """The labelled drafts ship with the source checkout only (not in the wheel): say so instead of crashing."""
+    if not CASES_DIR.is_dir() or not FIXTURES_DIR.is_dir():
+        raise ReviewError(
+            "找不到评测数据（eval/cases、eval/fixtures 只随源码检出提供）",
+            f"eval data not found: {CASES_DIR} / {FIXTURES_DIR} ship with the source checkout only",
+        )
 
 
 def run_eval(
@@ -326,30 +300,24 @@ def run_eval(
 ) -> dict[str, Any]:
     """Run every eval section and write report.md, metrics.json and charts into out_dir."""
     settings = settings or load_settings()
+    _require_data()
     out_dir.mkdir(parents=True, exist_ok=True)
     errors: dict[str, str] = {}
     t0 = time.perf_counter()
-    _eval_importable()
-    from eval.cases import load_cases
-
     cases = load_cases()
     extracted: dict[str, Any] = {}
 
     def _ext() -> dict[str, Any]:
         nonlocal extracted
         extracted = _extract_all(cases)
-        from eval.extraction_accuracy import measure
-
-        return measure(cases, extracted)
+        return extraction_accuracy.measure(cases, extracted)
 
     metrics: dict[str, Any] = {}
     metrics["extraction"] = _section("extraction", _ext, errors)
     metrics["rules"] = _section("rules", lambda: rules_metrics(cases, extracted), errors)
 
     def _ret() -> dict[str, Any]:
-        from eval.retrieval_eval import measure
-
-        return measure()
+        return retrieval_eval.measure()
 
     metrics["retrieval"] = _section("retrieval", _ret, errors)
     metrics["explanations"] = _section(
@@ -357,25 +325,19 @@ def run_eval(
     )
 
     def _chat() -> dict[str, Any]:
-        from eval.chat_eval import measure
-
-        res = {"offline": measure(model=None)}
+        res = {"offline": chat_eval.measure(model=None)}
         if model is not None:
-            res["model"] = measure(model=model)
+            res["model"] = chat_eval.measure(model=model)
         return res
 
     metrics["chat"] = _section("chat", _chat, errors)
 
     def _crit() -> dict[str, Any]:
-        from eval.critique_eval import measure
-
-        return measure()
+        return critique_eval.measure()
 
     metrics["critique"] = _section("critique", _crit, errors)
     metrics["reviewer_labels"] = _section("reviewer_labels", reviewer_label_metrics, errors)
     if judge and model is not None:
-        from review.judge import judge_metrics
-
         metrics["judge"] = _section("judge", lambda: judge_metrics(cases, extracted, settings, model), errors)
     metrics["meta"] = {
         "seconds": round(time.perf_counter() - t0, 1),
@@ -384,28 +346,8 @@ def run_eval(
         "errors": errors,
     }
     (out_dir / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
-    from review.eval_report import write_report
-
     write_report(metrics, out_dir, baseline_metrics())
     return metrics
-
-
-def headline(metrics: dict[str, Any]) -> dict[str, float]:
-    """The headline metrics (flattened) present in a metrics dict."""
-    flat = _flatten(metrics)
-    return {k: flat[k] for k in HEADLINE if k in flat}
-
-
-def baseline_metrics() -> dict[str, float]:
-    """The committed baseline (empty when none)."""
-    return json.loads(BASELINE.read_text(encoding="utf-8")) if BASELINE.is_file() else {}
-
-
-def regressions(metrics: dict[str, Any], tolerance: float = 1e-9) -> list[str]:
-    """Headline metrics that dropped below the committed baseline."""
-    base = baseline_metrics()
-    now = headline(metrics)
-    return [f"{k}: {now.get(k)} < baseline {v}" for k, v in base.items() if now.get(k, -1.0) < v - tolerance]
 
 
 def run_eval_cli(out_dir: Path, *, update_baseline: bool = False, judge: bool = False) -> int:
