@@ -90,6 +90,18 @@ def finding_key(f: Finding) -> str:
     return f"{f.rule}|{','.join(f.fields)}"
 
 
+def reviewed_counts(report: Report) -> dict[str, int]:
+    """Counts per severity after the reviewer's decisions (dismissed findings left out), plus 'decided'."""
+    out = {"error": 0, "warning": 0, "advice": 0, "decided": 0}
+    for f in report.findings:
+        a = report.actions.get(finding_key(f))
+        if a:
+            out["decided"] += 1
+        if not a or a.get("action") != "dismiss":
+            out[f.severity] += 1
+    return out
+
+
 def summary_line(report: Report) -> str:
     """通过/未通过 with counts."""
     c = report.counts()
@@ -97,13 +109,122 @@ def summary_line(report: Report) -> str:
     return f"{verdict}：错误 {c['error']} 项 · 警告 {c['warning']} 项 · 建议 {c['advice']} 项"
 
 
+def reviewed_line(report: Report) -> str:
+    """The verdict after the reviewer's decisions ('' when nothing was decided)."""
+    if not report.actions:
+        return ""
+    rc = reviewed_counts(report)
+    verdict = "通过（无错误项）" if rc["error"] == 0 else "未通过"
+    return (
+        f"{verdict}：错误 {rc['error']} 项 · 警告 {rc['warning']} 项 · 建议 {rc['advice']} 项"
+        f"（已复核 {rc['decided']}/{len(report.findings)} 项，已驳回的问题不计）"
+    )
+
+
+def when_zh(ts: str) -> str:
+    """An ISO timestamp as '2026-12-02 08:51 UTC' ('' when missing)."""
+    if not ts:
+        return ""
+    return ts.replace("T", " ")[:16] + (" UTC" if ts.endswith(("+00:00", "Z")) else "")
+
+
 def _action_text(report: Report, f: Finding) -> str:
-    """The reviewer's decision on a finding, or an empty string."""
+    """The reviewer's decision on a finding with reviewer and time, or an empty string."""
     a = report.actions.get(finding_key(f))
     if not a:
         return ""
     reason = f"（{a.get('reason')}）" if a.get("reason") else ""
-    return f"{a.get('action_zh') or a.get('action')}{reason}"
+    who = f"；审核人：{a.get('user') or '未署名'}，{when_zh(a.get('ts', ''))}"
+    return f"{a.get('action_zh') or a.get('action')}{reason}{who}"
+
+
+_TITLES: dict[tuple[str, float], dict[str, str]] = {}
+
+
+def _first_title_line(path: Any) -> str:
+    """A notice's own title: the first short non-empty line of its text ('' when unreadable)."""
+    from review.retrieval.corpus import read_text
+
+    try:
+        text = read_text(path)
+    except Exception:  # noqa: BLE001 - an unreadable notice is named by its file stem
+        return ""
+    for line in text.splitlines()[:15]:
+        line = line.strip().strip("#").strip()
+        if 4 <= len(line) <= 80:
+            return line
+    return ""
+
+
+def notice_titles(policy_dir: Any = None) -> dict[str, str]:
+    """Title per notice file: the provenance table's title, else the notice's first line (cached per folder state)."""
+    from pathlib import Path
+
+    from review.config import load_settings
+    from review.retrieval.corpus import load_provenance, source_files
+
+    folder = Path(policy_dir or load_settings().policy_dir)
+    try:
+        stamp = max((p.stat().st_mtime for p in folder.iterdir()), default=0.0)
+    except OSError:
+        return {}
+    key = (str(folder.resolve()), stamp)
+    if key not in _TITLES:
+        prov = load_provenance(folder)
+        out = {}
+        for p in source_files(folder):
+            meta = prov.get(p.name)
+            out[p.name] = (meta.title if meta and meta.title else "") or _first_title_line(p) or p.stem
+        _TITLES.clear()
+        _TITLES[key] = out
+    return _TITLES[key]
+
+
+def notice_title(doc: str, policy_dir: Any = None) -> str:
+    """The title a clerk knows a notice by, for a file name in the corpus (the stem when unknown)."""
+    try:
+        titles = notice_titles(policy_dir)
+    except Exception:  # noqa: BLE001 - naming is cosmetic; never break a report for it
+        titles = {}
+    return titles.get(doc) or doc.rsplit(".", 1)[0]
+
+
+def _sentences(text: str) -> list[str]:
+    """Lines of a text split after 。！？ (kept), empty parts dropped."""
+    out: list[str] = []
+    for line in (text or "").splitlines():
+        part = ""
+        for ch in line:
+            part += ch
+            if ch in "。！？":
+                out.append(part.strip())
+                part = ""
+        if part.strip():
+            out.append(part.strip())
+    return [x for x in out if x]
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def card_explanation(f: Finding) -> str:
+    """The explanation without what the card already shows: title, message, fix and the quoted clause."""
+    shown = [_squash(x) for x in (f.message, f.fix, f.title) if x]
+    shown += [_squash(c.quote) for c in f.citations] + ([_squash(f.source.quote)] if f.source else [])
+    keep: list[str] = []
+    for sent in _sentences(f.explanation or ""):
+        s = sent
+        if f.title and s.startswith(f"【{f.title}】"):
+            s = s[len(f.title) + 2 :].strip()
+        body = _squash(s.split("：", 1)[1] if s.startswith(("修改建议", "依据")) and "：" in s else s)
+        if not body or any(body in x or (len(x) > 8 and x in body) for x in shown if x):
+            continue
+        if s.startswith("依据") and any(q and q[:12] in body for q in shown):
+            continue
+        if s not in keep:
+            keep.append(s)
+    return "\n".join(keep)
 
 
 def _meta_rows(report: Report) -> list[tuple[str, str]]:
@@ -141,10 +262,10 @@ def _md_finding(i: int, f: Finding, report: Report) -> list[str]:
     if f.explanation:
         out.append(f"- 解释（{mode_zh(f.explained_by)}）：" + f.explanation.replace("\n", "\n  "))
     for c in f.citations:
-        out.append(f"- 依据：{c.doc} · {c.section}")
+        out.append(f"- 依据：《{notice_title(c.doc)}》{c.section}")
         out.append(f"  > {c.quote}")
     if not f.citations and f.source:
-        out.append(f"- 依据：{f.source.doc} · {f.source.section}")
+        out.append(f"- 依据：《{notice_title(f.source.doc)}》{f.source.section}")
         out.append(f"  > {f.source.quote}")
     act = _action_text(report, f)
     if act:
@@ -178,6 +299,8 @@ def to_markdown(report: Report, mask: bool = True) -> str:
     lines = [f"# {TITLE}", ""]
     lines += [f"- **{k}**：{v}" for k, v in _meta_rows(rep)]
     lines += ["", f"## 结论：{summary_line(rep)}", ""]
+    if reviewed_line(rep):
+        lines += [f"**复核后**：{reviewed_line(rep)}", ""]
     findings = rep.sorted_findings()
     if findings:
         lines += [
@@ -266,7 +389,7 @@ def _docx_finding(doc: Any, i: int, f: Finding, report: Report) -> None:
     for d, sec, quote in cites:
         p = doc.add_paragraph(style="Intense Quote" if "Intense Quote" in doc.styles else None)
         p.add_run(f"「{quote}」").italic = True
-        p.add_run(f" —— {d} · {sec}")
+        p.add_run(f" ——《{notice_title(d)}》{sec}")
     act = _action_text(report, f)
     if act:
         doc.add_paragraph(f"审核意见：{act}")
@@ -302,6 +425,8 @@ def to_docx(report: Report, mask: bool = True) -> bytes:
     doc.add_heading(TITLE, level=0)
     _docx_table(doc, ["项目", "内容"], [list(r) for r in _meta_rows(rep)], widths=[3.5, 13])
     doc.add_heading(f"结论：{summary_line(rep)}", level=1)
+    if reviewed_line(rep):
+        doc.add_paragraph(f"复核后：{reviewed_line(rep)}")
     findings = rep.sorted_findings()
     if findings:
         doc.add_heading("问题清单", level=1)
@@ -340,14 +465,30 @@ def _docx_actions(doc: Any, rep: Report) -> None:
     if not rep.actions:
         return
     doc.add_heading("审核记录", level=1)
+    titles = {finding_key(f): f.title or f.rule for f in rep.findings}
     rows = [
         [
-            k.split("|", 1)[0],
+            titles.get(k, k.split("|", 1)[0]),
             a.get("action_zh") or a.get("action"),
             a.get("reason", ""),
-            a.get("user", ""),
-            a.get("ts", ""),
+            a.get("user") or "未署名",
+            when_zh(a.get("ts", "")),
         ]
         for k, a in rep.actions.items()
     ]
-    _docx_table(doc, ["规则", "处理", "理由", "审核人", "时间"], rows)
+    _docx_table(doc, ["检查项", "处理", "理由", "审核人", "时间"], rows)
+
+
+# ---- JSON ----------------------------------------------------------------------------------------
+
+
+def to_json(report: Report, mask: bool = True) -> str:
+    """The report as JSON (masked unless mask=False), with the verdict after the reviewer's decisions."""
+    import json
+
+    rep = masked_report(report) if mask else report
+    data = rep.to_dict()
+    if rep.actions:
+        rc = reviewed_counts(rep)
+        data["summary_reviewed"] = {**rc, "passed": rc["error"] == 0}
+    return json.dumps(data, ensure_ascii=False, indent=2)

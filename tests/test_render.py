@@ -87,10 +87,12 @@ def test_markdown_has_summary_findings_citations_narratives_and_actions():
     assert "未通过：错误 1 项 · 警告 1 项 · 建议 1 项" in md
     assert "心血管介入诊疗新进展学习班" in md
     assert "将拟授学分改为 4。" in md
-    assert "> 3小时授予1学分" in md and "bj-2025-application-requirements.txt · 认真核对 10" in md
+    assert "> 3小时授予1学分" in md and "《北京市 2025 年继续医学教育推荐项目申报具体要求》认真核对 10" in md
+    assert "bj-2025-application-requirements.txt" not in md  # notices are named by their title
     assert "同行评议意见（55 分，模型 gpt-test）" in md and "| 字数 | 10 | 30 | 不足 200 字 |" in md
     assert "参考改写" in md
-    assert "驳回（按两天计）" in md
+    assert "驳回（按两天计）；审核人：李审，2025-01-01 00:00 UTC" in md
+    assert "**复核后**：通过（无错误项）：错误 0 项 · 警告 1 项 · 建议 1 项（已复核 1/3 项" in md
     assert "离线解释" in md and "模型不可用，已使用离线解释。" in md
     assert "学时学分" in md and "项目负责人" in md  # sections
 
@@ -123,7 +125,8 @@ def test_docx_is_a_readable_document_with_tables():
     assert "未通过" in text
     assert "教学总时长 12 小时应授 4 学分" in cells
     assert "3小时授予1学分" in text
-    assert "驳回" in cells and "按两天计" in cells
+    assert "驳回" in cells and "按两天计" in cells and "李审" in cells and "2025-01-01 00:00 UTC" in cells
+    assert "复核后：通过（无错误项）" in text
     assert "字数" in cells
     assert ID_NUMBER not in text + cells and PHONE not in text + cells
 
@@ -133,3 +136,39 @@ def test_passing_report_renders_without_findings():
     md = to_markdown(rep)
     assert "通过（无错误项）" in md and "未发现问题" in md and "模型 gpt-x" in md
     assert to_docx(rep)[:2] == b"PK"
+
+
+def test_json_export_has_reviewed_summary_and_reviewer():
+    import json
+
+    from review.render import to_json
+
+    data = json.loads(to_json(sample_report()))
+    assert data["summary"]["error"] == 1 and data["summary"]["passed"] is False
+    assert data["summary_reviewed"] == {"error": 0, "warning": 1, "advice": 1, "decided": 1, "passed": True}
+    (action,) = data["actions"].values()
+    assert action["user"] == "李审" and action["ts"].startswith("2025-01-01")
+
+
+def test_card_explanation_drops_what_the_card_already_shows():
+    from review.render import card_explanation
+
+    f = sample_report().findings[0]
+    f.title = "学时学分须匹配"
+    f.explanation = (
+        f"【{f.title}】{f.message}\n申报书中填写的值：6。\n依据《某通知》认真核对 10：“{f.citations[0].quote}”\n"
+        f"修改建议：{f.fix}\n这是硬性要求。这是硬性要求。"
+    )
+    text = card_explanation(f)
+    assert text.splitlines() == ["申报书中填写的值：6。", "这是硬性要求。"]
+
+
+def test_rendering_does_not_import_the_ui():
+    import ast
+
+    from review.config import ROOT
+
+    tree = ast.parse((ROOT / "review" / "render.py").read_text(encoding="utf-8"))
+    mods = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    mods += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert not [m for m in mods if m.startswith(("review.ui", "streamlit"))]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from review.errors import InputError
 
 NOTICE_EXTS = (".pdf", ".txt")
-README = "README.md"
 _SAFE = re.compile(r"[^\w\u4e00-\u9fff.\-]+")
 
 
@@ -23,36 +24,20 @@ class Notice:
     date: str
 
 
-def _provenance(policy_dir: Path) -> dict[str, tuple[str, str]]:
-    """(title, date) by file name from the README provenance table."""
-    readme = policy_dir / README
-    if not readme.is_file():
-        return {}
-    text = readme.read_text(encoding="utf-8")
-    try:
-        from review.retrieval.corpus import parse_provenance
-
-        return {k: (m.title, m.date) for k, m in parse_provenance(text).items()}
-    except ImportError:
-        out = {}
-        for raw in text.splitlines():
-            cells = [c.strip() for c in raw.strip().strip("|").split("|")]
-            if len(cells) >= 4 and re.search(r"\.(txt|md|pdf)$", cells[0]):
-                out[cells[0]] = (cells[1], cells[3])
-        return out
-
-
 def list_notices(policy_dir: Path) -> list[Notice]:
-    """Every notice file in the corpus with its title and date (file date for added notices), newest first."""
-    prov = _provenance(policy_dir)
+    """Every notice in the corpus under its own title, with its date (file date for added notices), newest first."""
+    from review.render import notice_titles
+    from review.retrieval.corpus import load_provenance, source_files
+
+    prov = load_provenance(policy_dir)
+    titles = notice_titles(policy_dir)
     out = []
-    for p in sorted(policy_dir.iterdir()):
-        if not p.is_file() or p.name == README or p.suffix.lower() not in (".txt", ".md", ".pdf"):
-            continue
-        title, date = prov.get(p.name, (p.stem, ""))
+    for p in source_files(policy_dir):
+        meta = prov.get(p.name)
+        date = meta.date if meta and meta.date else ""
         if not date:
             date = datetime.fromtimestamp(p.stat().st_mtime).strftime("%Y-%m-%d") + "（添加）"
-        out.append(Notice(p.name, title or p.stem, date))
+        out.append(Notice(p.name, titles.get(p.name) or p.stem, date))
     return sorted(out, key=lambda n: n.date, reverse=True)
 
 
@@ -83,12 +68,13 @@ def check_notice(name: str, data: bytes) -> None:
             raise InputError("TXT 文件须为 UTF-8 编码。", "notice text is not UTF-8") from e
 
 
-def save_notice(policy_dir: Path, name: str, data: bytes) -> Path:
-    """Validate and write a notice into the policy folder; refuses to overwrite an existing notice."""
+def add_notice(index: Any, policy_dir: Path, name: str, data: bytes, progress: Any = None) -> dict[str, Any]:
+    """Validate an upload and add it through the index (which copies it into the corpus and indexes it)."""
     check_notice(name, data)
-    dest = policy_dir / safe_notice_name(name)
-    if dest.exists():
-        raise InputError(f"语料中已有同名文件“{dest.name}”，请改名后再添加。", f"{dest.name} exists")
-    policy_dir.mkdir(parents=True, exist_ok=True)
-    dest.write_bytes(data)
-    return dest
+    safe = safe_notice_name(name)
+    if (policy_dir / safe).exists():
+        raise InputError(f"语料中已有同名文件“{safe}”，请改名后再添加。", f"{safe} exists")
+    with tempfile.TemporaryDirectory(prefix="cme-notice-") as tmp:
+        src = Path(tmp) / safe
+        src.write_bytes(data)
+        return dict(index.add_notice(src, progress=progress))
