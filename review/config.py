@@ -5,20 +5,44 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from importlib import resources
 from pathlib import Path
 from typing import Optional
 
 ROOT = Path(__file__).resolve().parent.parent
-POLICY_DIR = ROOT / "policy_docs"
-PROMPTS_DIR = ROOT / "prompts"
+# a source checkout (editable install, or the tree on PYTHONPATH) keeps its data folders beside the code
+IN_CHECKOUT = (ROOT / "pyproject.toml").is_file()
+
+
+def bundled_dir(name: str) -> Path:
+    """A data folder shipped with the code: review/_data/<name> in an installed wheel, <checkout>/<name> in the tree."""
+    packaged = Path(str(resources.files("review") / "_data" / name))
+    return packaged if packaged.is_dir() else ROOT / name
+
+
+def default_data_dir() -> Path:
+    """Index and exports: .cme_data in a checkout, else the user's data folder ($XDG_DATA_HOME/cme-review)."""
+    if IN_CHECKOUT:
+        return ROOT / ".cme_data"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "cme-review"
+
+
+def _default_config() -> Path:
+    """cme-review.toml at the checkout root, or in the working folder for an installed package."""
+    return ROOT / "cme-review.toml" if IN_CHECKOUT else Path("cme-review.toml")
+
+
+POLICY_DIR = bundled_dir("policy_docs")
+PROMPTS_DIR = bundled_dir("prompts")
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable. Empty llm_base_url/llm_model means offline mode."""
 
-    data_dir: Path = field(default_factory=lambda: ROOT / ".cme_data")
-    policy_dir: Path = POLICY_DIR
+    data_dir: Path = field(default_factory=default_data_dir)
+    policy_dir: Path = POLICY_DIR  # CME_POLICY_DIR: a folder of notices instead of the bundled ones
+    prompts_dir: Path = PROMPTS_DIR  # CME_PROMPTS_DIR: edited prompts instead of the bundled ones
     # model (OpenAI-compatible chat completions)
     llm_base_url: str = ""
     llm_api_key: str = ""
@@ -38,6 +62,11 @@ class Settings:
     # upload limits
     max_pages: int = 50
     max_mb: float = 30.0
+    # every draft is read in a bounded child process (review.sandbox)
+    read_timeout: float = 120.0  # seconds per file for the text layer
+    ocr_page_timeout: float = 45.0  # seconds added for each page that needs OCR
+    read_memory_mb: int = 3072  # address-space limit of the reading process (RLIMIT_AS)
+    sandbox: str = "forkserver"  # forkserver | fork | spawn | off (off: read in this process, no limits)
 
     @property
     def model_configured(self) -> bool:
@@ -72,7 +101,7 @@ def load_settings(config_file: Optional[Path] = None, env: Optional[dict[str, st
     """Settings from a TOML file (CME_CONFIG or ./cme-review.toml), overridden by CME_* variables."""
     env = dict(os.environ if env is None else env)
     values: dict[str, object] = {}
-    path = config_file or (Path(env["CME_CONFIG"]) if env.get("CME_CONFIG") else ROOT / "cme-review.toml")
+    path = config_file or (Path(env["CME_CONFIG"]) if env.get("CME_CONFIG") else _default_config())
     if path.is_file():
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for k, v in data.items():

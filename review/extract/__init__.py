@@ -47,6 +47,7 @@ def read_pages(
     ocr_pages: list[int] = []
     warnings: list[str] = []
     table_base = 0
+    path = _readable_path(path, reader, warnings)
     try:
         pdf = pdfplumber.open(str(path))
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many types on broken files
@@ -60,8 +61,11 @@ def read_pages(
                 continue
             pr = _page_or_layout(plumber[i] if i < len(plumber) else None, reader, i, table_base, warnings)
             table_base += max(pr.tables, 0) + 1
-            if pr.chars < MIN_TEXT_CHARS:
-                pr = _ocr_or_keep(path, i, pr, warnings)
+            unmapped = _visibility_notes(plumber[i] if i < len(plumber) else None, i, pr, warnings)
+            if pr.chars < MIN_TEXT_CHARS or unmapped:
+                if progress:
+                    progress(f"识别第 {i + 1}/{len(reader.pages)} 页")
+                pr = _ocr_or_keep(path, i, pr, warnings, reader)
                 if pr.rows and pr.rows[0].cells and pr.rows[0].cells[0].source == "ocr":
                     ocr_pages.append(i + 1)
             pages.append(pr)
@@ -71,7 +75,37 @@ def read_pages(
         raise InputError("PDF 文件已损坏或无法解析，请重新导出后上传", f"reading pages failed: {exc!r}") from exc
     finally:
         _close_quietly(pdf)
+    from review.extract.guard import is_xfa_only
+
+    if is_xfa_only(reader):
+        warnings.append("此 PDF 为 XFA 动态表单，其中填写的内容无法读取；请用“打印为 PDF”另存后重新上传，或人工核对")
     return pages, ocr_pages, warnings
+
+
+def _readable_path(path: Path, reader: Any, warnings: list[str]) -> Path:
+    """The repaired copy when validate had to rebuild a broken xref/trailer (with a notice), else path."""
+    fixed = getattr(reader, "cme_path", None)
+    if fixed is None:
+        return path
+    warnings.append("PDF 文件结构（交叉引用表）有损坏，已自动修复后读取，请人工核对")
+    return Path(fixed)
+
+
+def _visibility_notes(page: Any, index: int, pr: PageRows, warnings: list[str]) -> bool:
+    """Warn about text a reader cannot see; True when the page's text is mostly unmapped glyphs (OCR it)."""
+    from review.extract.visible import hidden_warning, page_stats, unmapped_share
+
+    stats = page_stats(page) if page is not None else None
+    if stats is None:
+        return False
+    if stats.truncated:
+        warnings.append(f"第 {index + 1} 页文字或图形异常多，只读取了前一部分，请人工核对该页")
+    if stats.hidden and (stats.kept >= MIN_TEXT_CHARS or stats.hidden >= MIN_TEXT_CHARS):
+        warnings.append(hidden_warning(index + 1, stats))
+    if stats.unmapped and unmapped_share(stats) >= 0.3:
+        warnings.append(f"第 {index + 1} 页的文字无法解码（字体缺少 Unicode 映射，显示为 (cid:N)），已按图像 OCR 识别")
+        return True
+    return False
 
 
 def _plumber_pages(pdf: Any, warnings: list[str]) -> list[Any]:
@@ -115,10 +149,15 @@ def _layout_or_empty(reader: Any, index: int) -> PageRows:
         return PageRows(number=index + 1)
 
 
-def _ocr_or_keep(path: Path, index: int, pr: PageRows, warnings: list[str]) -> PageRows:
+def _ocr_or_keep(path: Path, index: int, pr: PageRows, warnings: list[str], reader: Any = None) -> PageRows:
     """OCR a page with (almost) no text layer; keep what we had if OCR fails or finds nothing."""
-    from review.extract import ocr
+    from review.extract import guard, ocr
 
+    big = guard.big_image(reader, index) if reader is not None else None
+    if big is not None:
+        warnings.append(f"第 {index + 1} 页图像过大（{big[0]}×{big[1]} 像素），未做 OCR，请人工核对该页")
+        return pr
+    guard.note_ocr_page(index + 1)
     try:
         res = ocr.ocr_page(path, index)
     except Exception as exc:  # noqa: BLE001 - OCR problems must not sink the whole review
@@ -193,7 +232,9 @@ def _extract(path: Path, settings: Optional[Settings], progress: Optional[Progre
     fields = acroform_values(reader)
     if fields:
         try:
-            apply_acroform(form, evidence, fields)
+            failed = apply_acroform(form, evidence, fields)
+            if failed:
+                warnings.append(f"{len(failed)} 个表单域内容无法识别（{'、'.join(f[:30] for f in failed[:5])}），其余已读取，请人工核对")
         except Exception:  # noqa: BLE001 - a hostile form field (e.g. named "teachers") must not crash the review
             log.exception("AcroForm values could not be applied")
             warnings.append("表单域内容未能识别，请人工核对")

@@ -62,13 +62,39 @@ def _widget(ref: Any, height: float) -> Optional[tuple[str, tuple[float, float, 
     return str(name), (round(x0, 1), round(height - y1, 1), round(x1, 1), round(height - y0, 1))
 
 
+def _fields_one_by_one(reader: Any) -> dict[str, Any]:
+    """Terminal fields of /AcroForm /Fields (name -> field dict), skipping every field that cannot be read."""
+    out: dict[str, Any] = {}
+    try:
+        root = _resolved(reader.trailer["/Root"])
+        todo = [(ref, "") for ref in list(_resolved(_resolved(root.get("/AcroForm")).get("/Fields")) or [])]
+    except Exception as exc:  # noqa: BLE001 - no field list at all: no form
+        log.warning("no readable AcroForm field list: %s", exc)
+        return out
+    seen = 0
+    while todo and seen < 5000:
+        ref, prefix = todo.pop(0)
+        seen += 1
+        try:
+            f = _resolved(ref)
+            name = f"{prefix}.{f['/T']}" if prefix and f.get("/T") is not None else str(f.get("/T") or prefix)
+            kids = _resolved(f.get("/Kids"))
+            if isinstance(kids, list) and any(isinstance(_resolved(k), dict) and "/T" in _resolved(k) for k in kids):
+                todo.extend((k, name) for k in kids)
+            elif name:
+                out[name] = f
+        except Exception as exc:  # noqa: BLE001 - this field is lost, the others are kept
+            log.warning("skipping unreadable form field: %s", exc)
+    return out
+
+
 def acroform_values(reader: Any) -> dict[str, tuple[str, Evidence]]:
     """Filled AcroForm fields: name -> (raw value, evidence). Empty when the PDF has no form."""
     try:
         fields = reader.get_fields() or {}
-    except Exception as exc:  # noqa: BLE001 - a broken form dictionary means no form
-        log.warning("cannot read AcroForm: %s", exc)
-        return {}
+    except Exception as exc:  # noqa: BLE001 - one broken field must not lose the others: walk them one by one
+        log.warning("cannot read AcroForm in one go (%s); reading field by field", exc)
+        fields = _fields_one_by_one(reader)
     if not fields:
         return {}
     try:
@@ -78,10 +104,13 @@ def acroform_values(reader: Any) -> dict[str, tuple[str, Evidence]]:
         rects = {}
     out: dict[str, tuple[str, Evidence]] = {}
     for name, f in fields.items():
-        value = f.get("/V") if isinstance(f, dict) else None
-        raw = "" if value is None else str(value)
-        page, box = rects.get(name.split(".")[-1], rects.get(name, (None, None)))
-        out[name] = (raw, Evidence(page=page, bbox=box, raw=raw, source="acroform"))
+        try:
+            value = _resolved(f.get("/V")) if isinstance(f, dict) else None
+            raw = "" if value is None else str(value)
+            page, box = rects.get(name.split(".")[-1], rects.get(name, (None, None)))
+            out[name] = (raw, Evidence(page=page, bbox=box, raw=raw, source="acroform"))
+        except Exception as exc:  # noqa: BLE001 - one unreadable value loses that field only
+            log.warning("form field %r unreadable: %s", name[:80], exc)
     return out
 
 
@@ -102,26 +131,52 @@ def _key_of(name: str) -> Optional[str]:
     return key if key and not key.startswith("_") else None
 
 
-def apply_acroform(form: Form, evidence: dict[str, Evidence], fields: dict[str, tuple[str, Evidence]]) -> None:
-    """Overwrite the form with AcroForm values (they are what the applicant typed)."""
+def apply_acroform(form: Form, evidence: dict[str, Evidence], fields: dict[str, tuple[str, Evidence]]) -> list[str]:
+    """Overwrite the form with AcroForm values (they are what the applicant typed); returns fields that failed."""
     lists: dict[str, dict[int, dict[str, str]]] = {"teachers": {}, "events": {}, "history": {}}
+    failed: list[str] = []
     for name, (raw, ev) in fields.items():
-        m = _LIST.match(name)
-        if m:
-            lists[m.group(1)].setdefault(int(m.group(2)), {})[m.group(3)] = raw
-            evidence[f"{m.group(1)}.{int(m.group(2))}.{m.group(3)}"] = ev
-            continue
-        key = _key_of(name)
-        if key is None:
-            continue
-        _set(form, key, _typed(key, raw))
-        evidence[key] = ev
-    if lists["teachers"]:
-        form.teachers = [teacher_from_values(lists["teachers"][i]) for i in sorted(lists["teachers"])]
-    if lists["events"]:
-        form.events = [_event(lists["events"][i]) for i in sorted(lists["events"])]
-    if lists["history"]:
-        form.history = [_history(lists["history"][i]) for i in sorted(lists["history"])]
+        try:
+            _apply_one(form, evidence, lists, name, raw, ev)
+        except Exception as exc:  # noqa: BLE001 - one bad field (a 301-digit number, a hostile name) loses only itself
+            log.warning("form field %r not applied: %s", name[:80], exc)
+            failed.append(name)
+    builders = {"teachers": teacher_from_values, "events": _event, "history": _history}
+    for key, build in builders.items():
+        if lists[key]:
+            items = []
+            for i in sorted(lists[key]):
+                try:
+                    items.append(build(lists[key][i]))
+                except Exception as exc:  # noqa: BLE001 - one bad row loses only itself
+                    log.warning("form %s row %d not applied: %s", key, i, exc)
+                    failed.append(f"{key}.{i}")
+            setattr(form, key, items)
+    return failed
+
+
+def _apply_one(
+    form: Form,
+    evidence: dict[str, Evidence],
+    lists: dict[str, dict[int, dict[str, str]]],
+    name: str,
+    raw: str,
+    ev: Evidence,
+) -> None:
+    """One field onto the form (list fields are collected into `lists` first)."""
+    m = _LIST.match(name)
+    if m:
+        idx = int(m.group(2))
+        if idx > 500:
+            raise ValueError(f"row index {idx} out of range")
+        lists[m.group(1)].setdefault(idx, {})[m.group(3)] = raw
+        evidence[f"{m.group(1)}.{idx}.{m.group(3)}"] = ev
+        return
+    key = _key_of(name)
+    if key is None:
+        return
+    _set(form, key, _typed(key, raw))
+    evidence[key] = ev
 
 
 def _typed(key: str, raw: str) -> Any:

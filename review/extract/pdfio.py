@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 from review.config import Settings
 from review.errors import InputError
+from review.normalize import join_lines
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ class Cell:
     page: int
     bbox: Optional[tuple[float, float, float, float]]
     source: str = "text"
+    lines: Optional[list[str]] = None  # a table cell's own text lines (wrapped text), when it has several
 
 
 @dataclass
@@ -63,8 +65,6 @@ def _bad(zh: str, en: str) -> InputError:
 
 def validate(path: Path, settings: Settings) -> Any:
     """Check size, magic bytes, encryption and page count; return an open pypdf reader."""
-    import pypdf
-
     if not path.is_file():
         raise _bad("找不到文件，请重新上传", f"file not found: {path}")
     size = path.stat().st_size
@@ -77,7 +77,7 @@ def validate(path: Path, settings: Settings) -> Any:
     if b"%PDF-" not in head:
         raise _bad("这不是 PDF 文件，请上传申报书的 PDF 版本", "not a PDF (no %PDF- header)")
     try:
-        reader = pypdf.PdfReader(str(path), strict=False)
+        reader = _open_tolerant(path)
         if reader.is_encrypted:
             try:
                 ok = bool(reader.decrypt(""))
@@ -94,7 +94,36 @@ def validate(path: Path, settings: Settings) -> Any:
         raise _bad("PDF 没有任何页面，请检查文件", "PDF has zero pages")
     if n > settings.max_pages:
         raise _bad(f"PDF 共 {n} 页，超过 {settings.max_pages} 页的上限，请只上传申报书", f"too many pages: {n}")
+    from review.extract.guard import MAX_STREAM_BYTES, bomb_stream
+
+    bomb = bomb_stream(reader)
+    if bomb is not None:
+        raise _bad(
+            f"PDF 含解压后超过 {MAX_STREAM_BYTES // 1_000_000} MB 的异常数据（疑似压缩炸弹），已拒绝读取",
+            f"object {bomb} inflates beyond {MAX_STREAM_BYTES} bytes",
+        )
     return reader
+
+
+def _open_tolerant(path: Path) -> Any:
+    """pypdf in tolerant mode; a file whose xref/trailer it cannot rebuild is re-saved by pdfium and re-read."""
+    import pypdf
+
+    from review.extract.guard import repair
+
+    try:
+        reader = pypdf.PdfReader(str(path), strict=False)
+        if not reader.is_encrypted:
+            len(reader.pages)  # the page tree is where a broken xref shows
+        return reader
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many types on broken files
+        fixed = repair(path)
+        if fixed is None:
+            raise
+        log.warning("pypdf could not read %s (%s); using pdfium's repaired copy", path.name, exc)
+        reader = pypdf.PdfReader(str(fixed), strict=False)
+        reader.cme_path = fixed  # type: ignore[attr-defined]  # read_pages reads the repaired copy (pdfplumber, OCR)
+        return reader
 
 
 def _line_clusters(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -157,11 +186,9 @@ def line_cells(chars: list[dict[str, Any]], page: int, source: str = "text") -> 
     return cells
 
 
-def _cell_text(chars: list[dict[str, Any]]) -> str:
-    """Text of a table cell: its lines joined without inventing characters."""
-    from review.normalize import join_lines
-
-    return join_lines([_chars_text(ln) for ln in _line_clusters(chars)])
+def _cell_lines(chars: list[dict[str, Any]]) -> list[str]:
+    """A table cell's text lines, top to bottom."""
+    return [t for t in (_chars_text(ln) for ln in _line_clusters(chars)) if t]
 
 
 def _invisible(ch: dict[str, Any]) -> bool:
@@ -191,7 +218,9 @@ def _inside(ch: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
 
 def page_rows(page: Any, number: int, table_base: int) -> PageRows:
     """Rows of one pdfplumber page: table rows from ruled tables, text lines elsewhere."""
-    chars = [c for c in page.chars if c.get("text") and not _invisible(c)]
+    from review.extract.visible import visible_chars
+
+    chars = visible_chars(page)  # only what a reader sees: no hidden, clipped, off-page, white or tiny text
     out = PageRows(number=number, chars=sum(1 for c in chars if c["text"].strip()))
     out.width, out.height = float(page.width), float(page.height)
     tables = page.find_tables() if (page.rects or page.lines) else []
@@ -210,8 +239,9 @@ def page_rows(page: Any, number: int, table_base: int) -> PageRows:
                     continue
                 members = [i for i in band if i not in used and _inside(chars[i], box)]
                 used.update(members)
-                text = _cell_text([chars[i] for i in members])
-                cells.append(Cell(text, number, tuple(round(v, 1) for v in box), "table"))  # type: ignore[arg-type]
+                lines = _cell_lines([chars[i] for i in members])
+                box = tuple(round(v, 1) for v in box)
+                cells.append(Cell(join_lines(lines), number, box, "table", lines if len(lines) > 1 else None))  # type: ignore[arg-type]
             if cells:
                 rows.append(Row(cells, number, float(trow.bbox[1]), tid))
     out.tables = len(tables)
@@ -241,9 +271,7 @@ def layout_rows(reader: Any, index: int) -> PageRows:
 
 
 def content_bytes(reader: Any, index: int) -> int:
-    """Decompressed size of a page's content stream (0 when it cannot be read)."""
-    try:
-        contents = reader.pages[index].get_contents()
-        return len(contents.get_data()) if contents is not None else 0
-    except Exception:  # noqa: BLE001 - unreadable content is handled by the page parser
-        return 0
+    """Decompressed size of a page's content (streams + form XObjects), measured without inflating past the cap."""
+    from review.extract.guard import content_size
+
+    return content_size(reader, index, MAX_CONTENT_BYTES)
