@@ -266,15 +266,23 @@ def join_lines(parts: list[str]) -> str:
         p = p.strip()
         if not p:
             continue
-        if out and _needs_space(out[-1], p[0]):
+        if out and _needs_space(out, p):
             out += " "
         out += p
     return out
 
 
-def _needs_space(a: str, b: str) -> bool:
-    """A space is kept only between two ASCII word characters."""
-    return a.isascii() and b.isascii() and a.isalnum() and b.isalnum()
+_LONG_DIGITS = re.compile(r"\d{14,}$")
+
+
+def _needs_space(left: str, right: str) -> bool:
+    """A space is kept only between two ASCII words; a number broken over lines ("110105…151" + "238") stays one."""
+    a, b = left[-1], right[0]
+    if not (a.isascii() and b.isascii() and a.isalnum() and b.isalnum()):
+        return False
+    if a.isdigit() and b.isdigit():
+        return False
+    return not (b in "Xx" and _LONG_DIGITS.search(left) is not None and (len(right) == 1 or not right[1].isalnum()))
 
 
 def clean_value(s: object) -> Optional[str]:

@@ -69,16 +69,23 @@ def option_value(key: str, raw: str) -> Optional[str]:
     """The ticked option (or the only option named) among a field's choices."""
     opts = OPTIONS[key]
     ticked = ticked_options(raw, opts)
-    if not ticked and parse_checkbox(raw) is not None:
-        return None
     if not ticked:
         t = squash(nfkc(raw))
-        ticked = [o for o in opts if squash(nfkc(o)) in t]
-        if len(ticked) > 1:
-            ticked = [max(ticked, key=len)]
+        present = [o for o in opts if squash(nfkc(o)) in t]
+        if any(any(marks_around(t, squash(nfkc(o)))) for o in present):
+            return None  # the options have boxes and none is ticked (boxes elsewhere belong to other fields)
+        ticked = _longest_only(present)
     if not ticked:
         return clean_value(raw) if key == "unit_type" else None
     return _OPTION_CANON.get(ticked[0], ticked[0])
+
+
+def _longest_only(present: list[str]) -> list[str]:
+    """The one option named (or the longest when the others are inside it: 线上线下 over 线上); [] if ambiguous."""
+    if not present:
+        return []
+    best = max(present, key=len)
+    return [best] if all(o in best for o in present) else []
 
 
 def flag_value(raw: str) -> Optional[bool]:
@@ -151,7 +158,12 @@ def scan_flags(rows: list[Row], form: Form, evidence: dict[str, Evidence]) -> No
 def teacher_from_values(v: dict[str, Any]) -> Teacher:
     """A teacher typed from its column texts; kind is the given one, else derived from 教学方法."""
     method = clean_value(v.get("method"))
-    kind: Any = clean_value(v.get("kind"))
+    kind: Any = _kind_word(clean_value(v.get("kind")))
+    hours = parse_number(v.get("hours"))
+    theory, practice = parse_number(v.get("hours_theory")), parse_number(v.get("hours_practice"))
+    if hours is None and (theory or practice):
+        hours = (theory or 0.0) + (practice or 0.0)
+        kind = kind or ("practice" if (practice or 0.0) > (theory or 0.0) else "theory")
     if kind not in ("theory", "practice"):
         kind = ("practice" if any(w in method for w in PRACTICE_WORDS) else "theory") if method else None
     return Teacher(
@@ -160,9 +172,18 @@ def teacher_from_values(v: dict[str, Any]) -> Teacher:
         unit=clean_value(v.get("unit")),
         topic=clean_value(v.get("topic")),
         method=method,
-        hours=parse_number(v.get("hours")),
+        hours=hours,
         kind=kind,
     )
+
+
+def _kind_word(text: Optional[str]) -> Optional[str]:
+    """theory/practice from a 类型 column ('理论', '实践', '技术示范') or already normalised."""
+    if not text or text in ("theory", "practice"):
+        return text
+    if any(w in text for w in PRACTICE_WORDS) or "实践" in text:
+        return "practice"
+    return "theory" if "理论" in text or "讲授" in text else None
 
 
 def teacher_of(tr: TableRow, i: int, evidence: dict[str, Evidence]) -> Teacher:
@@ -170,7 +191,7 @@ def teacher_of(tr: TableRow, i: int, evidence: dict[str, Evidence]) -> Teacher:
     t = teacher_from_values(tr.values)
     for col, cell in tr.cells.items():
         if col != "seq":
-            evidence[f"teachers.{i}.{col}"] = evidence_of([cell], cell.text)
+            evidence[f"teachers.{i}.{col.split('_')[0]}"] = evidence_of([cell], cell.text)
     return t
 
 
@@ -230,8 +251,11 @@ def build_form(
     for key, f in found.items():
         if key.startswith("event.") or key == "signed":
             continue
-        flat[key] = typed(key, f.text)
-        evidence[key] = evidence_of(f.cells, f.text)
+        flat[key], chosen = _first_typed(key, f)
+        evidence[key] = evidence_of(chosen.cells, chosen.text)
+    _route_by_vocabulary(found, flat, evidence)
+    if flat.get("level") is None:
+        _level_from_title(rows, flat, evidence)
     for key, (value, ev) in (overrides or {}).items():
         flat[key] = value
         evidence[key] = ev
@@ -242,8 +266,8 @@ def build_form(
         form.teachers = [teacher_of(tr, i, evidence) for i, tr in enumerate(teachers)]
     if events:
         form.events = [event_of(tr, i, evidence) for i, tr in enumerate(events)]
-    elif any(k in found for k in ("event.time", "event.days", "event.venue")):
-        form.events = [_single_event(found, evidence)]
+    elif any(k in found for k in ("event.time", "event.days", "event.venue", "event.time_venue")):
+        form.events = _label_events(found, evidence)
     if history:
         form.history = history_of(history, evidence)
     if "signed" in found:
@@ -254,16 +278,90 @@ def build_form(
     return form, evidence
 
 
-def _single_event(found: dict[str, Found], evidence: dict[str, Evidence]) -> Event:
-    """One session from 举办时间/天数/地点 label pairs."""
-    raw = {k: found[k].text for k in ("event.time", "event.days", "event.venue") if k in found}
-    start, end = split_span(raw.get("event.time", ""))
-    for k, name in (("event.time", "start"), ("event.days", "days"), ("event.venue", "venue")):
-        if k in found:
-            evidence[f"events.0.{name}"] = evidence_of(found[k].cells, found[k].text)
-    return Event(
-        start=start, end=end, days=parse_number(raw.get("event.days")), venue=clean_value(raw.get("event.venue"))
-    )
+_SESSION = re.compile(r"第\s*[\d一二三四五六七八九十]+\s*期\s*[:：]?")
+_SPAN = re.compile(
+    r"\d{4}\s*[年\-./]\s*\d{1,2}\s*[月\-./]\s*\d{1,2}\s*日?"
+    r"(?:\s*(?:至|到|~|～|—|–|-{1,2})\s*(?:\d{4}\s*[年\-./]\s*)?(?:\d{1,2}\s*[月\-./]\s*)?\d{1,2}\s*日?)?"
+)
+_DAYS = re.compile(r"(?:共|计)?\s*(\d+(?:\.\d+)?)\s*天")
+_SEPS = " \t\n，,；;：:。.、"
+
+
+def session_parts(text: str) -> list[str]:
+    """'第1期：…；第2期：…' split into one text per session (the whole text when it names no 期)."""
+    marks = list(_SESSION.finditer(text or ""))
+    if not marks:
+        return [text] if (text or "").strip() else []
+    return [text[m.end() : (marks[i + 1].start() if i + 1 < len(marks) else len(text))] for i, m in enumerate(marks)]
+
+
+def session_event(part: str, days_raw: str = "", venue_raw: str = "") -> Event:
+    """One session from its text: a date span, then the venue; days from '3天' in it or the form's 举办天数."""
+    span = _SPAN.search(part)
+    start, end = split_span(span.group()) if span else (None, None)
+    rest = part[span.end() :] if span else ""
+    days_m = _DAYS.search(rest)
+    if days_m:
+        rest = rest[: days_m.start()] + rest[days_m.end() :]
+    rest = re.sub(r"^[\s，,；;：:。、]*(?:举办)?(?:地点)?\s*[:：]?", "", rest).strip(_SEPS)
+    days = parse_number(days_m.group(1)) if days_m else parse_number(days_raw)
+    return Event(start=start, end=end, days=days, venue=clean_value(rest) or clean_value(venue_raw))
+
+
+def _label_events(found: dict[str, Found], evidence: dict[str, Evidence]) -> list[Event]:
+    """Sessions from 举办时间(及地点)/天数/地点 label pairs; one event per 第N期 named."""
+    raw = {k: found[k].text for k in ("event.time", "event.days", "event.venue", "event.time_venue") if k in found}
+    timed = raw.get("event.time_venue") or raw.get("event.time", "")
+    parts = session_parts(timed) or [""]
+    events = [session_event(p, raw.get("event.days", ""), raw.get("event.venue", "")) for p in parts]
+    for i in range(len(events)):
+        for k, name in (("event.time", "start"), ("event.time_venue", "start"), ("event.days", "days")):
+            if k in found:
+                evidence[f"events.{i}.{name}"] = evidence_of(found[k].cells, found[k].text)
+        src = "event.venue" if "event.venue" in found else "event.time_venue"
+        if src in found:
+            evidence[f"events.{i}.venue"] = evidence_of(found[src].cells, found[src].text)
+    return events
+
+
+def _first_typed(key: str, f: Found) -> tuple[Any, Found]:
+    """The first candidate value for a key that types to something (a later label may hold the real value)."""
+    for cand in f.candidates():
+        value = typed(key, cand.text)
+        if value is not None:
+            return value, cand
+    return typed(key, f.text), f
+
+
+VOCAB_KEYS = ("mode", "category")
+
+
+def _route_by_vocabulary(found: dict[str, Found], flat: dict[str, Any], evidence: dict[str, Evidence]) -> None:
+    """项目类型 may hold 面授 (mode) or 普通项目 (category): decide by the value's words, not the label."""
+    for key in VOCAB_KEYS:
+        if flat.get(key) is not None:
+            continue
+        for src in VOCAB_KEYS:
+            hit = (
+                next((c for c in found[src].candidates() if option_value(key, c.text)), None) if src in found else None
+            )
+            if src != key and hit is not None:
+                flat[key] = option_value(key, hit.text)
+                evidence[key] = evidence_of(hit.cells, hit.text)
+                break
+
+
+_TITLE_LEVEL = re.compile(r"(国家级|北京市级|省级|市级)[^，。,：:]{0,30}申报书")
+
+
+def _level_from_title(rows: list[Row], flat: dict[str, Any], evidence: dict[str, Evidence]) -> None:
+    """The level named in the form's title line ('2026年国家级继续医学教育推荐项目申报书')."""
+    for row in rows[:80]:
+        m = _TITLE_LEVEL.search(squash(row.text))
+        if m and len(squash(row.text)) <= 60:
+            flat["level"] = _OPTION_CANON.get(m.group(1), m.group(1))
+            evidence["level"] = evidence_of(row.cells, row.text)
+            return
 
 
 def _set_flat(form: Form, flat: dict[str, Any]) -> None:

@@ -37,52 +37,106 @@ def _code_after(text: str, label: str, stop: str) -> str | None:
 
 
 def parse_history_text(text: str) -> HistoryYear:
-    """Parse '2023年…申报情况: 国家级 ☑ 省级 □ , 是否执行: 是 ☑ 否 □ 。 国家级项目编号: …、省级项目编号: …'."""
+    """Parse '2023年…申报情况: 国家级 ☑ 省级 □ , 是否执行: 是 ☑ 否 □ 。 国家级项目编号: …、省级项目编号: …'.
+
+    Without 是否执行/项目编号 labels (a table row '2023 | ☑国家级 □省级 | ☑是 □否 | 2023-03-04-021') the
+    是/否 ticks after the levels are the execution and a bare code belongs to the ticked level.
+    """
     t = squash(nfkc(text))
-    m = _YEAR_LINE.search(t)
+    m = _YEAR_LINE.search(t) or _YEAR_START.match(t)
     year = int(m.group(1)) if m else None
     cut = t.find("是否执行")
+    if cut < 0:
+        cut = _first_yes_no(t)
     level_part = t[:cut] if cut >= 0 else t
     exec_part = t[cut:] if cut >= 0 else ""
     code_at = exec_part.find("项目编号")
+    if code_at < 0:
+        code = _CODE.search(exec_part)
+        code_at = code.start() if code else -1
     if code_at >= 0:
         exec_part = exec_part[:code_at]
     levels = ticked_options(level_part.replace("项目申报情况", ""), ("国家级", "省级"))
     has_boxes = any(mk in level_part for mk in ("□", "☐", "☑", "■", "√", "✓", "✔", "[", "●", "○"))
     executed_opts = ticked_options(exec_part.replace("是否执行", ""), ("是", "否"))
+    national = ("国家级" in levels) if has_boxes or levels else None
+    provincial = ("省级" in levels) if has_boxes or levels else None
+    ncode, pcode = _code_after(t, "国家级项目编号", "省级项目编号"), _code_after(t, "省级项目编号", "")
+    if "项目编号" not in t:
+        bare = [squash(c.group()) for c in _CODE.finditer(t)]
+        ncode = bare[0] if bare and national else None
+        pcode = bare[-1] if bare and provincial and not (national and len(bare) == 1) else None
     return HistoryYear(
         year=year,
-        national=("国家级" in levels) if has_boxes or levels else None,
-        provincial=("省级" in levels) if has_boxes or levels else None,
+        national=national,
+        provincial=provincial,
         executed=(executed_opts[0] == "是") if executed_opts else None,
-        national_code=_code_after(t, "国家级项目编号", "省级项目编号"),
-        provincial_code=_code_after(t, "省级项目编号", ""),
+        national_code=ncode,
+        provincial_code=pcode,
     )
 
 
+_YEAR_START = re.compile(r"^(20\d{2})\s*(?:年度?)?(?![\d\-./月])")
+_HISTORY_LABEL = ("近三年继续医学教育项目", "近三年", "申报、执行情况", "执行情况")
+
+
+def _first_yes_no(t: str) -> int:
+    """Where the 是/否 choice starts after the level options (-1 when there is none)."""
+    m = re.search(r"[□☐☑■√✓✔●○]?\s*是\s*[□☐☑■√✓✔●○]", t)
+    return m.start() if m else -1
+
+
+def _year_starts(text: str, in_section: bool) -> list[int]:
+    """Offsets in text where a year's record begins ('2023年继续医学教育项目…', or a bare '2023' row in the section)."""
+    starts = [m.start() for m in _YEAR_LINE.finditer(text)]
+    if not starts and in_section:
+        m = _YEAR_START.match(text.strip())
+        if m and _ANY_BOX.search(text):
+            starts = [len(text) - len(text.lstrip())]
+    return starts
+
+
+_ANY_BOX = re.compile(r"[□☐☑■√✓✔●○]|\[\s*[xX√]?\s*\]")
+
+
+def _complete(text: str) -> bool:
+    """True when a year's text already holds its last part (the provincial code label, or a table row's code)."""
+    t = squash(nfkc(text))
+    return "省级项目编号" in t or ("项目编号" not in t and "是否执行" not in t)
+
+
 def find_history(rows: list[Row]) -> tuple[list[HistoryLine], set[int]]:
-    """Every year line in the document (a line may wrap onto following rows)."""
+    """Every year record in the document: several may share one cell, one may wrap onto following rows."""
     out: list[HistoryLine] = []
     used: set[int] = set()
+    section_left = 0  # rows left in the history section (after its label) where bare year rows count
     ri = 0
     while ri < len(rows):
         text = rows[ri].text
-        if not _YEAR_LINE.search(squash(nfkc(text))):
+        if any(lab in squash(text) for lab in _HISTORY_LABEL[:1]) or "执行情况" in squash(text):
+            section_left = 8
+        starts = _year_starts(text, section_left > 0)
+        section_left = max(section_left - 1, 0)
+        if not starts:
             ri += 1
             continue
         idx = [ri]
-        while "省级项目编号" not in squash(nfkc(text)) and idx[-1] + 1 < len(rows) and len(idx) < 4:
+        body = text[starts[0] :]
+        while not _complete(body.split("年继续医学教育项目")[-1]) and idx[-1] + 1 < len(rows) and len(idx) < 4:
             nxt = rows[idx[-1] + 1]
-            if _YEAR_LINE.search(squash(nfkc(nxt.text))):
+            if _year_starts(nxt.text, section_left > 0):
                 break
             idx.append(idx[-1] + 1)
-            text += " " + nxt.text
+            body += " " + nxt.text
         # the provincial code may sit on the following row
-        if idx[-1] + 1 < len(rows) and _tail_code(text) and _CODE.fullmatch(squash(rows[idx[-1] + 1].text) or "-"):
+        if idx[-1] + 1 < len(rows) and _tail_code(body) and _CODE.fullmatch(squash(rows[idx[-1] + 1].text) or "-"):
             idx.append(idx[-1] + 1)
-            text += rows[idx[-1]].text
+            body += rows[idx[-1]].text
         cells = [c for i in idx for c in rows[i].cells if c.text.strip()]
-        out.append(HistoryLine(parse_history_text(text), text, cells, idx))
+        offsets = [m.start() for m in _YEAR_LINE.finditer(body)] or [0]
+        for k, a in enumerate(offsets):
+            piece = body[a : offsets[k + 1] if k + 1 < len(offsets) else len(body)]
+            out.append(HistoryLine(parse_history_text(piece), piece, cells, idx))
         used.update(idx)
         ri = idx[-1] + 1
     return out, used

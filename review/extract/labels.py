@@ -51,6 +51,14 @@ LABELS: dict[str, tuple[str, ...]] = {
     "event.time": ("举办时间", "举办日期"),
     "event.days": ("举办天数", "天数"),
     "event.venue": ("举办地点", "地点"),
+    "event.time_venue": (
+        "举办时间及地点",
+        "举办时间和地点",
+        "举办时间、地点",
+        "举办时间与地点",
+        "时间及地点",
+        "时间地点",
+    ),
 }
 
 # long labels matched by prefix (the rest of the label cell is a hint)
@@ -166,3 +174,48 @@ def inline_pattern() -> re.Pattern[str]:
     suffix = r"(?:\s*[（(][^（）()]{0,12}[）)])*"
     body = "|".join(long_alts) + "|(?<![\\w])(?:" + "|".join(short_alts) + ")"
     return re.compile("(" + body + ")" + suffix + r"\s*[:：]")
+
+
+_PREFIX_TAIL = re.compile(r"[^（()）：:。，,；;\n]{0,40}")
+_PREFIX_BRACKETS = re.compile(r"(?:\s*[（(][^（）()]{0,120}[）)])+")
+_PREFIX_COLON = re.compile(r"\s*[:：]")
+_NUMBERING = re.compile(r"\s*(?:[\d一二三四五六七八九十]+\s*[、.．)）]\s*|[（(][\d一二三四五六七八九十]+[)）]\s*)?")
+
+
+@lru_cache(maxsize=1)
+def _prefix_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """(key, regex) for every long-label prefix, spaces and line breaks allowed between its characters."""
+    out = []
+    for key, prefixes in PREFIX_LABELS.items():
+        for p in sorted(prefixes, key=len, reverse=True):
+            out.append((key, re.compile(r"\s*".join(re.escape(c) for c in p))))
+    return out
+
+
+def prefix_label(raw: str) -> Optional[tuple[str, int]]:
+    """(key, end) when raw starts with a long label: the label runs on to its hint brackets or colon.
+
+    "主要成绩（不少于300字）王建国，…" -> ("achievements", index of 王). Without brackets or a colon the label
+    ends at its line's end (a cell's wrapped lines are kept as "\n") or right after the prefix.
+    """
+    lead = _NUMBERING.match(raw)
+    start = lead.end() if lead else 0
+    hit = next(((key, m) for key, rx in _prefix_patterns() if (m := rx.match(raw, start))), None)
+    if hit is None:
+        return None
+    key, m = hit
+    pos = m.end()
+    tail = _PREFIX_TAIL.match(raw, pos)
+    tail_end = tail.end() if tail else pos
+    br = _PREFIX_BRACKETS.match(raw, tail_end)
+    end = br.end() if br else tail_end
+    colon = _PREFIX_COLON.match(raw, end)
+    if colon:
+        end = colon.end()
+    if not br and not colon:
+        nl = raw.find("\n", pos)
+        if nl >= 0:
+            end = nl if tail_end >= nl else pos
+        elif tail_end < len(raw.rstrip()):
+            end = pos
+    return key, end

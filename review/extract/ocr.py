@@ -200,10 +200,9 @@ def grid_rows(result: list[Any], img: Any, page: int, dpi: float = DPI) -> list[
     cells += _missed_cells(cells, img, hmask, vmask, k)
     by_top: list[tuple[tuple[int, int, int, int], list[Cell]]] = []
     for rect, members in sorted(cells, key=lambda c: (c[0][1], c[0][0])):
-        lines = items_to_rows(members, page)
-        text = join_lines([" ".join(c.text for c in ln.cells) for ln in lines])
+        texts = [" ".join(c.text for c in ln.cells) for ln in items_to_rows(members, page)]
         bbox = (round(rect[0] * k, 1), round(rect[1] * k, 1), round(rect[2] * k, 1), round(rect[3] * k, 1))
-        cell = Cell(text, page, bbox, "ocr")
+        cell = Cell(join_lines(texts), page, bbox, "ocr", texts if len(texts) > 1 else None)
         if by_top and abs(by_top[-1][0][1] - rect[1]) <= grid.CELL_TOL:
             by_top[-1][1].append(cell)
         else:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from review.extract.labels import CONTEXT_KEYS, NARRATIVE_KEYS, inline_pattern, label_key, match_label
+from review.extract.labels import CONTEXT_KEYS, NARRATIVE_KEYS, inline_pattern, label_key, match_label, prefix_label
 from review.extract.pdfio import Cell, Row
 from review.normalize import join_lines
 
@@ -28,10 +28,15 @@ class Token:
 
 @dataclass
 class Found:
-    """A value found for a key, with the cells it came from."""
+    """A value found for a key, with the cells it came from; `more` holds later values found for the same key."""
 
     text: str
     cells: list[Cell] = field(default_factory=list)
+    more: list[Found] = field(default_factory=list)
+
+    def candidates(self) -> list[Found]:
+        """This value, then the later ones, in document order."""
+        return [self, *self.more]
 
 
 def is_page_number(text: str) -> bool:
@@ -39,23 +44,41 @@ def is_page_number(text: str) -> bool:
     return bool(_PAGE_NO.match(text.strip()))
 
 
+def _unwrap(text: str) -> str:
+    """A value's wrapped lines joined without inventing characters."""
+    return join_lines(text.split("\n"))
+
+
 def _split_cell(cell: Cell) -> list[Token]:
-    """Tokens of one cell: a whole-cell label, or 'label：value' pieces, or a plain value."""
+    """Tokens of one cell: a whole-cell label, a long label with its value, 'label：value' pieces, or a value."""
+    raw = "\n".join(cell.lines) if cell.lines else cell.text
+    pre = prefix_label(raw)
+    if pre is not None:
+        key, end = pre
+        lab = _unwrap(raw[:end])
+        return [Token(lab, cell, key, label_key(lab))] + _inline_tokens(raw[end:], cell)
     key = match_label(cell.text)
     if key:
         return [Token(cell.text, cell, key, label_key(cell.text))]
-    matches = list(inline_pattern().finditer(cell.text))
+    return _inline_tokens(raw, cell)
+
+
+def _inline_tokens(raw: str, cell: Cell) -> list[Token]:
+    """'label：value' pieces of a text (line breaks kept as \n), or the text as one value."""
+    matches = list(inline_pattern().finditer(raw))
     if not matches:
-        return [Token(cell.text, cell)]
+        text = _unwrap(raw)
+        return [Token(text, cell)] if text else []
     toks: list[Token] = []
-    if cell.text[: matches[0].start()].strip():
-        toks.append(Token(cell.text[: matches[0].start()].strip(), cell))
+    head = _unwrap(raw[: matches[0].start()])
+    if head:
+        toks.append(Token(head, cell))
     for i, m in enumerate(matches):
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(cell.text)
-        lab = m.group(1)
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(raw)
+        lab = _unwrap(m.group(1))
         k = match_label(lab) or "_ctx"
         toks.append(Token(lab, cell, k, label_key(lab), inline=True))
-        val = cell.text[m.end() : end].strip()
+        val = _unwrap(raw[m.end() : end])
         if val:
             toks.append(Token(val, cell))
     return toks
@@ -122,9 +145,20 @@ def pair_rows(rows: list[Row], skip: frozenset[int] = frozenset()) -> dict[str, 
                 else " ".join(v.text for v in values if v.text).strip()
             )
             cells = [v.cell for v in values] or [tok.cell]
-            if key not in found or (not found[key].text and text):
-                found[key] = Found(text, cells)
+            _add(found, key, Found(text, cells))
     return found
+
+
+def _add(found: dict[str, Found], key: str, new: Found) -> None:
+    """Keep the first non-empty value for a key and every later one as a candidate."""
+    old = found.get(key)
+    if old is None:
+        found[key] = new
+    elif not old.text and new.text:
+        new.more = old.more
+        found[key] = new
+    elif new.text:
+        old.more.append(new)
 
 
 def _values_in_row(toks: list[Token], ti: int) -> list[Token]:

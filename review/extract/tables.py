@@ -50,9 +50,30 @@ class Header:
 
 _SPEC_KEYS: dict[int, dict[str, str]] = {}
 
+# header words per column, tried in order on header cells that are no exact synonym (授课教师姓名, 理论学时, …)
+TEACHER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("seq", re.compile(r"^(序号|编号|序)$")),
+    ("hours_theory", re.compile(r"理论.*(学时|时长|课时|时数)")),
+    ("hours_practice", re.compile(r"(实践|实验|实操|技术示范|操作).*(学时|时长|课时|时数)")),
+    ("title", re.compile(r"职称|职务")),
+    ("unit", re.compile(r"单位|机构|医院")),
+    ("topic", re.compile(r"题目|内容|课程|讲题|课题|主题|专题")),
+    ("method", re.compile(r"方法|方式|形式")),
+    ("kind", re.compile(r"^(授课|教学|课程)?(类型|类别|性质)$")),
+    ("hours", re.compile(r"学时|时长|课时|时数|小时")),
+    ("name", re.compile(r"姓名|教师|讲者|授课人|主讲|专家|老师|讲师")),
+)
+EVENT_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("seq", re.compile(r"^(期次|期数|序号|编号|期)$")),
+    ("days", re.compile(r"天数")),
+    ("time", re.compile(r"时间|日期")),
+    ("venue", re.compile(r"地点|地址|场所")),
+)
+MAX_HEADER_CHARS = 14  # a header cell is short; longer text is data, never a column name
+
 
 def _col_of(text: str, spec: dict[str, tuple[str, ...]]) -> Optional[str]:
-    """Column name for a header cell text."""
+    """Column name for a header cell text: an exact synonym, else the first column whose header words it holds."""
     keys = _SPEC_KEYS.get(id(spec))
     if keys is None:
         keys = {}
@@ -60,7 +81,13 @@ def _col_of(text: str, spec: dict[str, tuple[str, ...]]) -> Optional[str]:
             for n in names:
                 keys.setdefault(label_key(n), col)
         _SPEC_KEYS[id(spec)] = keys
-    return keys.get(label_key(text))
+    k = label_key(text)
+    if k in keys:
+        return keys[k]
+    if not k or len(k) > MAX_HEADER_CHARS:
+        return None
+    words = TEACHER_WORDS if spec is TEACHER_COLS else EVENT_WORDS if spec is EVENT_COLS else ()
+    return next((col for col, rx in words if rx.search(k)), None)
 
 
 def find_header(row: Row, spec: dict[str, tuple[str, ...]], need: tuple[str, ...]) -> Optional[Header]:
@@ -77,7 +104,8 @@ def find_header(row: Row, spec: dict[str, tuple[str, ...]], need: tuple[str, ...
             order.append(col)
         elif col is None and cell.text.strip():
             order.append("")
-    if all(n in cols for n in need):
+    have = set(cols) | ({"hours"} if {"hours_theory", "hours_practice"} & set(cols) else set())
+    if all(n in have for n in need):
         return Header(cols, order, row)
     return None
 
