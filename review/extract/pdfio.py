@@ -11,7 +11,6 @@ from typing import Any, Optional
 from review.config import Settings
 from review.errors import InputError
 from review.normalize import join_lines
-from review.normalize import join_lines
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +29,6 @@ class Cell:
     page: int
     bbox: Optional[tuple[float, float, float, float]]
     source: str = "text"
-    lines: Optional[list[str]] = None  # a table cell's own text lines (wrapped text), when it has several
     lines: Optional[list[str]] = None  # a table cell's own text lines (wrapped text), when it has several
 
 
