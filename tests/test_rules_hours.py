@@ -51,12 +51,13 @@ def test_credit_rate_message_and_fixed_value():
     assert f.fixed_value == 6 and f.found == 8
 
 
-def test_missing_credits_is_one_advice_per_dependent_rule_and_one_error():
+def test_missing_credits_is_one_error_and_one_grouped_advice():
     from review.rules import run_rules
     from tests.factories import make
 
     fs = run_rules(make("national", {"credits": None}))
     assert [f.rule for f in fs if f.severity == "error"] == ["fields-complete"]
     adv = [f for f in fs if f.severity == "advice"]
-    assert {f.rule for f in adv} == {"credit-rate", "credit-cap", "credit-per-day"}
-    assert all(f.not_checked and f.message == "无法检查：未读取到字段「拟授学分」" for f in adv)
+    assert len(adv) == 1 and adv[0].not_checked and adv[0].rule == "fields-complete"
+    assert set(adv[0].found["rules"]) == {"credit-rate", "credit-cap", "credit-per-day"}
+    assert adv[0].found["unread"] == []  # credits already has its error (no evidence: the form is taken as read)

@@ -10,6 +10,7 @@ from review.form import Evidence, Form
 from review.rules import batch, content, enrollment, hours, lead, teachers  # noqa: F401  (registers the rules)
 from review.rules.base import SEVERITY_ORDER, Finding, Rule
 from review.rules.helpers import REGISTRY
+from review.rules.unread import group, reclassify
 
 ALL_RULES: list[Rule] = list(REGISTRY.values())
 _BY_ID: dict[str, Rule] = {r.id: r for r in ALL_RULES}
@@ -97,4 +98,13 @@ def run_rules(form: Form, evidence: Optional[Mapping[str, Evidence]] = None) -> 
             if evidence and not f.evidence:
                 f.evidence = _evidence_for(f.fields, evidence)
             findings.append(f)
+    findings = _fold_unread(findings, evidence)
     return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.rule))
+
+
+def _fold_unread(findings: list[Finding], evidence: Mapping[str, Evidence]) -> list[Finding]:
+    """Missing values whose label was never seen become 'not read'; every not-read notice is folded into one."""
+    findings, unread = reclassify(findings, evidence)
+    fc = _BY_ID.get("fields-complete")
+    titles = {r.id: r.title for r in ALL_RULES}
+    return group(findings, unread, titles, fc.sources[0] if fc and fc.sources else None)

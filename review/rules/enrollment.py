@@ -91,7 +91,9 @@ def out_of_province(form: Form) -> Iterator[Hit]:
             )
             return
     total = (op or 0) + (gr or 0)
-    if total < SHARE_MIN:
+    if total < SHARE_MIN and (op is None or gr is None):
+        yield unread("grassroots_pct" if gr is None else "out_of_province_pct")
+    elif total < SHARE_MIN:
         yield Hit(
             f"拟招收外省学员占比 {fmt(op)}% 与基层单位学员占比 {fmt(gr)}% 合计 {fmt(total)}%，原则上不低于10%",
             ["out_of_province_pct", "grassroots_pct"],

@@ -88,15 +88,30 @@ def _nursing_exception(form: Form, title: Optional[str]) -> bool:
     return form.level == "北京市级" and is_nursing_project(form) and is_nursing(title)
 
 
+def _nursing_undecided(form: Form, title: Optional[str]) -> Optional[str]:
+    """The unread field (level or subject) that decides whether a 中级 nursing lecturer is allowed, if any."""
+    if not is_nursing(title):
+        return None
+    if blank(form.level):
+        return "level"
+    if form.level == "北京市级" and blank(form.subject):
+        return "subject"
+    return None
+
+
 @rule("theory-teacher-title", "理论授课教师须为副高级及以上职称", "error", "all", (S.NAT_TITLES, S.BJ_THEORY_TITLE))
 def theory_teacher_title(form: Form) -> Iterator[Hit]:
     """Every lecture teacher is 副高级 or higher (北京市级 nursing: 中级 nursing allowed)."""
     if not form.teachers:
         yield unread("teachers")
         return
+    undecided: Optional[str] = None
     for i, t in _rows(form, "theory"):
         rank = rank_of(t.title)
         if rank == "middle" and _nursing_exception(form, t.title):
+            continue
+        if rank == "middle" and (missing := _nursing_undecided(form, t.title)):
+            undecided = missing
             continue
         if rank in ("middle", "junior"):
             yield Hit(
@@ -105,6 +120,8 @@ def theory_teacher_title(form: Form) -> Iterator[Hit]:
                 found=t.title,
                 fix="请更换为副高级及以上职称的教师讲授该理论课，或将该内容改为实践（技术示范）课。",
             )
+    if undecided:
+        yield unread(undecided, "中级护理职称教师能否讲授理论课")
 
 
 @rule(
