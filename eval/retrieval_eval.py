@@ -9,7 +9,9 @@ Sets:
 - eval/policy_qa_alt.jsonl: second-annotator alternates for policy_qa.jsonl (another passage that answers the
   question equally well, e.g. the Beijing slide restating the national rule); the blind set carries its own "alt".
 "Strict" counts only the gold passage; "accepted" also counts an alternate.
-Run: python -m eval.retrieval_eval [--json]
+- eval/policy_qa_blind3.jsonl (ids d…): the fresh blind set for the sentence/thesaurus round (issue 16); measure it
+  alone with --set blind3.
+Run: python -m eval.retrieval_eval [--json] [--set dev|blind1|blind2|blind3] [--channel hybrid]
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ QA_FILE = HERE / "policy_qa.jsonl"
 ALT_FILE = HERE / "policy_qa_alt.jsonl"
 BLIND_FILE = HERE / "policy_qa_blind.jsonl"
 BLIND_FILES = (BLIND_FILE, HERE / "policy_qa_blind2.jsonl")
+# --set NAME: measure one question file alone (its own alternates inline, or from ALT_FILE for the dev set)
+SETS = {
+    "dev": QA_FILE,
+    "blind1": BLIND_FILE,
+    "blind2": HERE / "policy_qa_blind2.jsonl",
+    "blind3": HERE / "policy_qa_blind3.jsonl",
+}
 DEPTH = 10
 
 
@@ -153,12 +162,23 @@ def measure(
     return out
 
 
-def main() -> None:
+def load_set(name: str) -> list[dict[str, Any]]:
+    """The questions of one named set (see SETS); a missing file is a clear error."""
+    path = SETS[name]
+    if not path.is_file():
+        raise SystemExit(f"question set {name!r} not found: {path}")
+    return load_qa(path, ALT_FILE if name == "dev" else None)
+
+
+def main(argv: Optional[list[str]] = None) -> None:
     """Print the table (or JSON)."""
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
-    res = measure()
+    ap.add_argument("--set", choices=sorted(SETS), help="measure this one set (as the main set, no blind part)")
+    ap.add_argument("--channel", choices=CHANNELS, action="append", help="only these channels (repeatable)")
+    args = ap.parse_args(argv)
+    channels = tuple(args.channel) if args.channel else CHANNELS
+    res = measure(channels=channels, qa=load_set(args.set), blind=[]) if args.set else measure(channels=channels)
     if args.json:
         print(json.dumps(res, ensure_ascii=False, indent=2))
         return

@@ -9,8 +9,8 @@ import pytest
 
 from eval.chat_eval import echo_handler
 from review.chat import ChatAnswer, ChatEngine
-from review.chat_extract import EXTRACTIVE_LABEL, NOT_FOUND, wanted_scope
-from review.chat_text import norm, rewrite_offline
+from review.chat.answer import EXTRACTIVE_LABEL, NOT_FOUND, wanted_scope
+from review.chat.text import norm, rewrite_offline
 from review.config import load_settings
 from review.form import Form, Lead
 from review.llm import get_chat_model

@@ -16,13 +16,13 @@ README = "README.md"
 MIN_CHARS = 80  # merge blocks shorter than this with their neighbour
 MAX_CHARS = 400  # split blocks longer than this
 TARGET_CHARS = 320  # aim for this when splitting a long block
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"  # 5: chunks carry their whole sentences
 
 # Slide furniture repeated on every page: never part of a chunk, and a chunk never spans it.
 HARD_NOISE = frozenset({"北京市继续医学教育委员会办公室", "委员会办公室", "办公室", "北京", "谢谢聆听"})
 PAGE_NO = re.compile(r"^[-－—–]\s*\d{1,3}\s*[-－—–]$")
 # Slide badges and stray list numbers: may sit inside a chunk, never start or end one.
-SOFT_NOISE = re.compile(r"^(?:\d|北京市|全年计划)$")
+SOFT_NOISE = re.compile(r"^(?:\d|北京市|全年计划|https?://\S+)$")
 LABELS = frozenset({"国家级", "北京市级", "北京市", "北京"})
 
 H_PART = re.compile(r"^PART\s*\d+$")
@@ -151,16 +151,22 @@ def file_hashes(policy_dir: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
+def load_provenance(policy_dir: Path) -> dict[str, DocMeta]:
+    """DocMeta by file name from policy_dir/README.md (empty without a README)."""
+    readme = Path(policy_dir) / README
+    return parse_provenance(readme.read_text(encoding="utf-8")) if readme.is_file() else {}
+
+
+def load_doc(path: Path, prov: dict[str, DocMeta]) -> Doc:
+    """One notice with its text, hash and provenance."""
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    return Doc(path.name, read_text(path), sha, prov.get(path.name, DocMeta(path.name, title=path.stem)))
+
+
 def load_docs(policy_dir: Path) -> list[Doc]:
     """Every notice with its text, hash and provenance."""
-    readme = Path(policy_dir) / README
-    prov = parse_provenance(readme.read_text(encoding="utf-8")) if readme.is_file() else {}
-    docs = []
-    for p in source_files(policy_dir):
-        text = read_text(p)
-        sha = hashlib.sha256(p.read_bytes()).hexdigest()
-        docs.append(Doc(p.name, text, sha, prov.get(p.name, DocMeta(p.name, title=p.stem))))
-    return docs
+    prov = load_provenance(policy_dir)
+    return [load_doc(p, prov) for p in source_files(policy_dir)]
 
 
 # --- line classification ----------------------------------------------------------------------
@@ -357,6 +363,203 @@ def chunk_docs(docs: list[Doc]) -> list[Chunk]:
     return [c for d in docs for c in chunk_text(d.name, d.text)]
 
 
+# --- sentences ----------------------------------------------------------------------------------
+
+TERMINALS = "。；！？!?;"
+CLOSERS = "”’）)」』】*"
+NO_JOIN_END = TERMINALS + "：:"
+JOIN_ACROSS_BLANK_END = "，,、（(“《"
+BOX_WRAP_MIN = 8  # a line of a narrow slide box this long continues on a following line no longer than itself
+GAP_WRAP_MIN = 20  # a line this long ending mid-word continues after blank lines (hard-wrapped notices)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A whole sentence or list item of a notice: source[start:end] squashes to text."""
+
+    doc: str
+    start: int
+    end: int
+    text: str  # display text: line breaks of hard-wrapped lines and bold markers removed
+    kind: str = "sent"  # sent | head (heading or label) | row (table row) | frag (cut mid-sentence)
+    level: str = ""  # national | beijing: the slide label (国家级 / 北京市级) just above the item, if any
+
+
+def _ends_open(text: str) -> bool:
+    """True when a line cannot end a sentence: it stops on a comma, an opening bracket, or a wrapped CJK word."""
+    bare = text.replace("**", "").rstrip()
+    long_close = len(bare) >= GAP_WRAP_MIN and bare[-1:] in "”’）)"
+    return bool(bare) and (bare[-1] in JOIN_ACROSS_BLANK_END or _wraps(bare) or long_close)
+
+
+def _continues(lines: list[Line], p: int, i: int, gap: bool) -> bool:
+    """True when line i carries on the sentence of line p (gap: blank lines lie between)."""
+    prev, ln = lines[p], lines[i]
+    a, b = prev.text.replace("**", "").rstrip(), ln.text.replace("**", "")
+    layout_title = ln.level == 1 and not _numbered_heading(b)  # found by layout: may be the end of a slide box
+    if (ln.brk and not layout_title) or "\t" in a or "\t" in b or not a or a[-1] in NO_JOIN_END:
+        return False
+    if a in LABELS or b in LABELS or (layout_title and not (gap and len(a) < GAP_WRAP_MIN)):
+        return False
+    if _numbered_heading(a) and not (len(a) >= GAP_WRAP_MIN and _ends_open(a)):
+        return False  # a heading stands alone
+    if not gap:
+        return True
+    digit_wrap = a[-1].isdigit() and len(a) >= GAP_WRAP_MIN and b[:1] in "年月日号项人个%"  # "…2024" / "年度…"
+    if digit_wrap:
+        return True
+    if not (_ends_open(a) or CJK.match(a[-1])) or not (CJK.match(b[:1]) or b[:1].isdigit() or b[:1] in "“《（("):
+        return False
+    if a[-1] in JOIN_ACROSS_BLANK_END:
+        return True
+    if len(a) >= GAP_WRAP_MIN:
+        # a slide title after a long item is not its continuation: short, unpunctuated and standing alone
+        isolated = i + 1 >= len(lines) or lines[i + 1].kind != "text"
+        return not (isolated and len(b) <= 22 and not SENTENCE_PUNCT & set(b))
+    return len(a) >= BOX_WRAP_MIN and len(b) <= len(a) + 1  # a narrow slide box wraps at a fixed width
+
+
+def _numbered_heading(text: str) -> bool:
+    """PART n, 附件 n, 一、 and （一） headings (slide titles found by layout may still wrap)."""
+    return any(h.match(text) for h in (H_PART, H_ANNEX, H_CN1, H_CN2))
+
+
+def _sentence_units(lines: list[Line]) -> list[list[int]]:
+    """Runs of line indexes that form one sentence group; noise lines and list markers break a run."""
+    units: list[list[int]] = []
+    cur: list[int] = []
+    gap = False
+    for i, ln in enumerate(lines):
+        if ln.kind == "blank":
+            gap = True
+            continue
+        if ln.kind != "text":
+            cur, gap = [], False
+            continue
+        if cur and _continues(lines, cur[-1], i, gap):
+            cur.append(i)
+        else:
+            cur = [i]
+            units.append(cur)
+        gap = False
+    return units
+
+
+def display_join(parts: list[str]) -> str:
+    """Join the pieces of a wrapped sentence: nothing between CJK characters, one space otherwise."""
+    out = ""
+    for t in parts:
+        t = t.replace("**", "").strip()
+        if out and t and not (_wide(out[-1]) or _wide(t[0])):
+            out += " "
+        out += t
+    return out
+
+
+def _wide(ch: str) -> bool:
+    """CJK characters and full-width punctuation join without a space."""
+    return ord(ch) > 0x2E7F
+
+
+def _cuts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of the sentences inside text[start:end]: cut after a terminal and its closing marks."""
+    out: list[tuple[int, int]] = []
+    pos = start
+    i = start
+    while i < end:
+        if text[i] in TERMINALS and _ends_here(text, i, end):
+            j = i + 1
+            while j < end and text[j] in CLOSERS:
+                j += 1
+            out.append((pos, j))
+            pos = j
+            i = j
+            continue
+        i += 1
+    if pos < end:
+        out.append((pos, end))
+    return [(s, e) for s, e in (_strip_span(text, s, e) for s, e in out) if e > s]
+
+
+def _ends_here(text: str, i: int, end: int) -> bool:
+    """A full-width terminal always ends a sentence; an ASCII one only before a space, CJK or the end."""
+    if ord(text[i]) > 0x7F:
+        return True
+    nxt = text[i + 1] if i + 1 < end else " "
+    return nxt.isspace() or _wide(nxt)
+
+
+def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
+    """Shrink a span to exclude surrounding whitespace (bold markers at the ends are kept: they verify)."""
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _kind(lines: list[Line], idx: list[int], sent: str) -> str:
+    """sent, head (a heading line or a level label) or row (a tab-separated table row)."""
+    if any("\t" in lines[i].text for i in idx):
+        return "row"
+    if sent in LABELS:
+        return "head"
+    first = lines[idx[0]]
+    if len(idx) > 1 or first.level is None or sent[-1:] in TERMINALS:
+        return "sent"
+    bare = ITEM_NO.sub("", sent)
+    if _numbered_heading(sent):
+        return "head"
+    if first.level == 1:  # a title found by layout: an item when it is a bullet or carries a number
+        return "sent" if BULLET.match(sent) or sent[:1] in "※●" or re.search(r"\d", sent) else "head"
+    return "head" if len(bare) <= 12 and not re.search(r"\d", bare) else "sent"
+
+
+def split_sentences_doc(doc: str, text: str) -> list[Sentence]:
+    """Every sentence and list item of one notice, rebuilt across hard line breaks, with exact source offsets."""
+    lines = split_lines(text)
+    classify(lines)
+    out: list[Sentence] = []
+    for idx in _sentence_units(lines):
+        cuts = _cuts(text, lines[idx[0]].start, lines[idx[-1]].end)
+        cut_short = _cut_by_noise(lines, idx[-1])
+        level = _label_above(lines, idx[0])
+        for n, (s, e) in enumerate(cuts):
+            shown = display_join(text[s:e].splitlines())
+            if not squash(shown):
+                continue
+            kind = _kind(lines, idx, shown)
+            if kind == "sent" and (shown[-1] in JOIN_ACROSS_BLANK_END or (n == len(cuts) - 1 and cut_short)):
+                kind = "frag"  # ends mid-sentence (a page footer or a slide badge interrupts it): never quoted
+            out.append(Sentence(doc, s, e, shown, kind, level))
+    return out
+
+
+ITEM_NO = re.compile(r"^(?:\d{1,2}\s*[\.．、]\s*|[（(]\d{1,2}[）)]\s*)")
+LEVEL_OF_LABEL = {"国家级": "national", "北京市级": "beijing"}
+
+
+def _label_above(lines: list[Line], first: int) -> str:
+    """national/beijing when a level label line sits just above an item (slide badges in between are skipped)."""
+    above = next((ln for ln in reversed(lines[:first]) if ln.kind not in ("blank", "soft")), None)
+    return LEVEL_OF_LABEL.get(above.text.replace("**", "").strip(), "") if above is not None else ""
+
+
+def _cut_by_noise(lines: list[Line], last: int) -> bool:
+    """True when the line ends mid-word, a page number or URL footer follows and the text carries on after it."""
+    rest = [ln for ln in lines[last + 1 :] if ln.kind != "blank"][:2]
+    text = lines[last].text.replace("**", "").rstrip()
+    if len(rest) < 2 or len(text) < GAP_WRAP_MIN or not _wraps(text):
+        return False
+    footer = PAGE_NO.match(rest[0].text) or rest[0].text.startswith("http")
+    return bool(footer) and rest[1].kind == "text" and not rest[1].brk
+
+
+def sentences_in(sentences: list[Sentence], start: int, end: int) -> list[Sentence]:
+    """The whole sentences overlapping the span [start, end) (a sentence cut by a chunk edge comes whole)."""
+    return [s for s in sentences if s.start < end and s.end > start]
+
+
 # --- verbatim quotes --------------------------------------------------------------------------
 
 
@@ -402,6 +605,25 @@ def find_quote(
     """First (doc, start, end) of quote in the corpus, or None."""
     hits = find_quote_all(quote, policy_dir, doc)
     return hits[0] if hits else None
+
+
+@lru_cache(maxsize=8)
+def _whole(policy_dir: str, stamp: tuple[tuple[str, float, int], ...]) -> dict[str, frozenset[str]]:
+    """Squashed whole sentences and whole lines per notice (cached per directory state)."""
+    out: dict[str, frozenset[str]] = {}
+    for name, _, _ in stamp:
+        text = read_text(Path(policy_dir) / name)
+        units = {squash(s.text) for s in split_sentences_doc(name, text) if s.kind != "frag"}
+        units |= {squash(line) for line in text.splitlines() if line.strip()}
+        out[name] = frozenset(units)
+    return out
+
+
+def is_whole_sentence(quote: str, doc: str, policy_dir: Optional[Path] = None) -> bool:
+    """True when quote is one whole sentence, list item or line of the notice (not a fragment of one)."""
+    d = _default_dir(policy_dir)
+    stamp = tuple((p.name, p.stat().st_mtime, p.stat().st_size) for p in source_files(d))
+    return squash(quote) in _whole(str(d.resolve()), stamp).get(doc, frozenset())
 
 
 def quote_in_corpus(quote: str, policy_dir: Optional[Path] = None, doc: Optional[str] = None) -> bool:

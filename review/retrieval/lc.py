@@ -21,6 +21,6 @@ class PolicyRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         out = []
         for p in self.index.search(query, k=self.k, channel=self.channel):
-            meta = p.model_dump(exclude={"text"})
+            meta = p.model_dump(exclude={"text", "sentences"})
             out.append(Document(page_content=p.text, metadata=meta))
         return out

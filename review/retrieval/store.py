@@ -65,19 +65,23 @@ class ChromaStore:
             self.name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
 
-    def add(self, vectors: np.ndarray, metadatas: list[dict[str, Any]], documents: list[str]) -> None:
-        """Store vectors; ids are the chunk positions."""
+    def add(self, vectors: np.ndarray, metadatas: list[dict[str, Any]], documents: list[str], ids: list[str]) -> None:
+        """Store vectors under their chunk ids."""
         for i in range(0, len(documents), ADD_BATCH):
             j = min(i + ADD_BATCH, len(documents))
             self._col.add(
-                ids=[str(n) for n in range(i, j)],
+                ids=ids[i:j],
                 embeddings=vectors[i:j],
                 metadatas=metadatas[i:j],
                 documents=documents[i:j],
             )
 
-    def query(self, vector: np.ndarray, k: int, docs: Optional[list[str]] = None) -> list[tuple[int, float]]:
-        """Top-k (chunk index, cosine similarity)."""
+    def delete_doc(self, doc: str) -> None:
+        """Remove every vector of one notice."""
+        self._col.delete(where={"doc": doc})
+
+    def query(self, vector: np.ndarray, k: int, docs: Optional[list[str]] = None) -> list[tuple[str, float]]:
+        """Top-k (chunk id, cosine similarity)."""
         where = {"doc": {"$in": list(docs)}} if docs else None
         res = self._col.query(query_embeddings=[vector], n_results=k, where=where, include=["distances"])
-        return [(int(i), 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+        return [(str(i), 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]

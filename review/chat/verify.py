@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from review.chat_extract import NOT_FOUND
-from review.chat_text import collapse, numbers, split_sentences, terms
+from review.chat.answer import NOT_FOUND
+from review.chat.text import collapse, numbers, split_sentences, terms
 from review.rules.base import Citation
 from review.textutil import squash
 

@@ -9,13 +9,15 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from review.chat_context import DraftContext, draft_context
-from review.chat_extract import EXTRACTIVE_LABEL, basis_line, extractive, refusal, relevance, wanted_scope
-from review.chat_text import numbers, rewrite_offline
-from review.chat_verify import Source, verify
+from review.chat.answer import basis_line, extractive, refusal, wanted_scope
+from review.chat.context import DraftContext, draft_context
+from review.chat.gate import Weights, policy_dir_of, relevance
+from review.chat.text import numbers, rewrite_offline
+from review.chat.verify import Source, verify
 from review.errors import LLMError
 from review.privacy import mask_text as mask
 from review.prompts import render as _render
+from review.retrieval import LOADING_ZH
 from review.retrieval.corpus import quote_in_corpus
 from review.rules.base import Citation
 
@@ -68,6 +70,24 @@ class ChatEngine:
         self.k = k
         self.history: list[Message] = []  # used when ask/stream get no history
         self.last_answer: Optional[ChatAnswer] = None
+        self._weights: Optional[Weights] = None
+
+    @property
+    def weights(self) -> Weights:
+        """Term weights over the index's notices folder (built on first use)."""
+        if self._weights is None:
+            self._weights = Weights(policy_dir_of(self.index))
+        return self._weights
+
+    def loading(self) -> bool:
+        """True while the policy index is still being opened in the background (the app's warm-up)."""
+        check = getattr(self.index, "is_loading", None)
+        return bool(check()) if callable(check) else False
+
+    def _loading_answer(self, question: str) -> ChatAnswer:
+        """What a question asked before the index is ready gets: say so, never wait silently."""
+        text = f"{LOADING_ZH}请稍候几秒再提问。"
+        return ChatAnswer(answer=text, standalone=question.strip(), refused=True, notices=[text])
 
     @property
     def mode(self) -> str:
@@ -79,12 +99,19 @@ class ChatEngine:
     # -- public ------------------------------------------------------------------------------
     def ask(self, question: str, history: Optional[list[Message]] = None) -> ChatAnswer:
         """Answer one question (history: prior turns; None uses and extends engine.history)."""
+        if self.loading():
+            self.last_answer = self._loading_answer(question)
+            return self.last_answer
         turn = self._prepare(question, history)
         ans = self._generate(turn) if self.model is not None and turn.answerable else self._extractive(turn)
         return self._finish(turn, ans, history is None)
 
     def stream(self, question: str, history: Optional[list[Message]] = None) -> Iterator[str]:
         """Stream the answer: model tokens, or the extractive answer in chunks; then engine.last_answer."""
+        if self.loading():
+            self.last_answer = self._loading_answer(question)
+            yield self.last_answer.answer
+            return
         turn = self._prepare(question, history)
         if self.model is None or not turn.answerable:
             ans = self._extractive(turn)
@@ -116,7 +143,7 @@ class ChatEngine:
         notices: list[str] = []
         standalone = self._rewrite(question, hist, notices) if hist else question.strip()
         passages = self._search(standalone, notices)
-        relevant, why = relevance(standalone, passages)
+        relevant, why = relevance(standalone, passages, self.weights)
         log.info("chat gate: %s (%s) for %r", relevant, why, mask(standalone))
         level = getattr(getattr(self.report, "form", None), "level", None)
         draft = draft_context(self.report, standalone, mask=mask)
@@ -150,24 +177,30 @@ class ChatEngine:
 
     # -- answers -----------------------------------------------------------------------------
     def _extractive(self, turn: _Turn) -> ChatAnswer:
-        """The offline answer: draft findings plus the best-matching policy sentences, with sources."""
+        """The offline answer: draft findings, then the direct answer and the best whole policy sentences."""
         parts: list[str] = []
         cites: list[Citation] = []
         if not turn.draft.empty:
             parts += ["关于您的申报书：", *turn.draft.lines]
             cites += turn.draft.citations
         if turn.relevant:
-            lines, pc = extractive(turn.standalone, turn.passages, turn.scope, offset=len(cites))
+            lines, pc = extractive(turn.standalone, turn.passages, turn.scope, offset=len(cites), w=self.weights)
             if lines:
-                parts += (["", "相关政策原文" + EXTRACTIVE_LABEL] if parts else [EXTRACTIVE_LABEL]) + lines
-                parts.append(basis_line(pc))
+                parts += (["", "相关政策："] if parts else []) + lines
+                parts.append(basis_line(self._cited_passages(turn, pc)))
                 cites += pc
         if not parts:
-            text, cites = refusal(turn.standalone)
+            text, cites = refusal(turn.standalone, policy_dir_of(self.index))
             return ChatAnswer(
                 answer=text, citations=cites, standalone=turn.standalone, refused=True, notices=turn.notices
             )
         return ChatAnswer(answer="\n".join(parts), citations=cites, standalone=turn.standalone, notices=turn.notices)
+
+    @staticmethod
+    def _cited_passages(turn: _Turn, cites: list[Citation]) -> list[Any]:
+        """The retrieved passages of the notices the citations quote (first passage per notice)."""
+        docs = {c.doc for c in cites}
+        return [p for p in turn.passages if getattr(p, "doc", "") in docs]
 
     def _sources(self, turn: _Turn) -> list[Source]:
         """Numbered sources for the model: the draft's rule citations, then the relevant passages."""
@@ -212,7 +245,7 @@ class ChatEngine:
                 turn, "模型回答与规则检查结果相矛盾（称申报书无问题或要求忽略规则），已改用政策原文摘录。"
             )
         if v.refused:
-            body, cites = refusal(turn.standalone)
+            body, cites = refusal(turn.standalone, policy_dir_of(self.index))
             return ChatAnswer(
                 answer=body,
                 citations=cites,
@@ -221,7 +254,7 @@ class ChatEngine:
                 refused=True,
                 notices=turn.notices,
             )
-        basis = basis_line([c for c in v.citations])
+        basis = basis_line(self._cited_passages(turn, v.citations))
         answer = v.body + ("\n" + basis if basis else "")
         return ChatAnswer(
             answer=answer, citations=v.citations, mode=self.mode, standalone=turn.standalone, notices=turn.notices

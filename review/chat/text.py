@@ -122,18 +122,6 @@ STOPWORDS: frozenset[str] = frozenset(
     "会 没有 没 里 中 上 下 后 前 该 所 等 由 从 到 写 填 办 谁 哪 多长时间 时间 要求 规定 有没有 能不能 可不可以 是不是 之后 "
     "其他 别的 另外 怎么办 为什么 如果 怎么算 一栏 那栏 这栏".split()
 )
-# Colloquial word -> the notices' word (added to a question's terms).
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "职称": ("技术职务",),
-    "老师": ("教师",),
-    "办完": ("举办",),
-    "境外": ("内地",),
-    "不满": ("不足",),
-    "几期": ("期（次）",),
-    "办几期": ("举办", "期（次）"),
-    "期数": ("期（次）",),
-    "电话": ("联系电话",),
-}
 ITEM_START = re.compile(r"^(?:\d{1,2}$|\d{1,2}\s*[\.．、]|[（(]\d|[-•●※△★]|[一二三四五六七八九十]+、|PART|附件)")
 PROVINCES: tuple[str, ...] = (
     "天津",
@@ -215,7 +203,6 @@ def terms(text: str) -> tuple[str, ...]:
         if len(w) == 1 and w not in ("期",) and not w.isdigit():
             continue
         out.append(w)
-        out += [x for x in SYNONYMS.get(w, ()) if x not in out]
     return tuple(dict.fromkeys(out))
 
 

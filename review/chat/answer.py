@@ -1,0 +1,424 @@
+"""Offline policy answers: the fact first (a span of the best clause), then whole quoted sentences with their notice."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from review.chat.gate import Weights, aliases, question_terms
+from review.chat.text import collapse, display, is_numeric_question, norm, other_province, split_sentences
+from review.config import load_settings
+from review.rules.base import Citation
+
+EXTRACTIVE_LABEL = "（以下为政策原文摘录，非生成回答）"
+NOT_FOUND = "政策文件中未找到相关规定。"
+ANSWER_PREFIX = "答："
+MAX_SENTENCES = 3
+SENTENCE_NORM_CHARS = 50  # length normalisation of sentence scores (BM25-like)
+LABEL_CHARS = 24  # a sentence this short without punctuation or numbers is a label, not a rule
+SECOND_SENTENCE_RATIO = 0.6  # a further sentence must score at least this share of the best one
+ALIAS_WEIGHT = 0.8  # a notice term standing for a colloquial word counts almost as much as the word
+QUOTED_KINDS = ("sent", "row")
+ROW_WEIGHT = 0.7  # a table row of a form layout states a rule less plainly than a sentence  # headings, labels and cut fragments are never quoted
+CONTACT_DOC = "bj-2025-application-requirements.txt"
+CONTACT_QUOTE = "电话：63132231 63176705"
+CONTACT_SECTION = "问题咨询"
+PROVINCE_DOC = "national-2021-first-batch-notice.txt"
+LEVEL_ZH = {"national": "国家级项目", "beijing": "北京市级项目"}
+
+UNITS = r"(?:学分|学时|小时|个月|月|年|周|天|日|项|期（次）|期|次|人|名|字|%|％)"
+NUM_SPAN = re.compile(r"\d+(?:\.\d+)?\s*" + UNITS)
+RANK = re.compile(r"(?:正高级|副高级|中级|初级|高级)")
+TIME_SPAN = re.compile(
+    r"\d+\s*(?:周|个月|天|日|年)\s*(?:内|前|后)|\d{4}\s*年\s*\d+\s*月(?:\s*\d+\s*日)?|当日|\d+月\d+日"
+)
+NO_WORDS = ("不得", "严禁", "禁止", "不可", "不能", "不允许", "不予", "杜绝", "不作为", "不纳入", "不含", "不再")
+YES_WORDS = ("可以", "均可", "允许", "可为", "可不受", "可分次", "可安排", "可申报", "可在")
+YESNO_Q = re.compile(r"能不能|可不可以|可否|能否|是否|行不行|要不要|需不需要|允许|(?:能|可以|可|需要|必须|要).{0,20}吗")
+TITLE_Q = ("职称", "职务", "级别的", "什么级别")
+WHO_Q = ("谁", "什么人", "哪些人", "哪位", "什么专家", "哪类人")
+WHO_WORDS = ("由", "填写", "签字", "签署", "负责", "专家")
+EXCEPTION_STARTS = ("确需", "如确需", "但", "如有特殊", "特殊情况", "如遇")
+DIRECT_WHOLE_CHARS = 50  # a sentence this short is the direct answer as a whole
+TIME_Q = ("什么时候", "何时", "多久", "多长时间", "截止", "期限", "之前", "几周", "哪天", "时限")
+CLAUSE_CUT = re.compile(r"[^，,；;：:。！？!?]+[，,；;：:。！？!?]*")
+ITEM_MARK = re.compile(r"^(?:[-•●※△★]\s*|\d{1,2}\s*[\.．、]\s*|[（(]\d{1,2}[）)]\s*|\d{1,2}\s+)")
+
+
+@dataclass
+class Sentence:
+    """A candidate sentence of a retrieved passage."""
+
+    text: str  # display text of a whole source sentence (verbatim quote, whitespace-normalised)
+    passage: Any
+    rank: int  # retrieval rank of its passage
+    level: str = ""  # national | beijing | ''
+    score: float = 0.0
+    kind: str = "sent"  # sent | row (a table row of a form layout)
+
+
+# --- provenance ----------------------------------------------------------------------------------
+
+
+def doc_scope(p: Any) -> str:
+    """national, beijing or '' from the passage's README scope (mixed and institution notices give '')."""
+    scope = str(getattr(p, "scope", "") or "")
+    if scope.startswith("Beijing"):
+        return "beijing"
+    if scope.startswith("national") and "Beijing" not in scope:
+        return "national"
+    return ""
+
+
+def sentence_level(text: str, label: str, p: Any) -> str:
+    """Which project level a sentence is about: its slide label, its own level words, else its notice's scope."""
+    if label:
+        return label
+    bj, nat = "市级" in text, "国家级" in text
+    if bj != nat:
+        return "beijing" if bj else "national"
+    return doc_scope(p)
+
+
+def preference(p: Any, scope: str) -> float:
+    """Small bonus for newer notices and for the narrower scope that matches the project level."""
+    date = str(getattr(p, "date", "") or "")
+    year = int(date[:4]) if date[:4].isdigit() else 2020
+    bonus = 0.05 * max(0, year - 2020)
+    ds = doc_scope(p)
+    if scope and ds == scope:
+        bonus += 0.4 if scope == "beijing" else 0.3
+    return bonus
+
+
+def wanted_scope(question: str, level: Optional[str]) -> str:
+    """'beijing', 'national' or '' from the question's level words, else the draft's level."""
+    if "北京市级" in question or "市级" in question:
+        return "beijing"
+    if "国家级" in question:
+        return "national"
+    if level:
+        return "beijing" if "北京" in level or "市级" in level else "national" if "国家" in level else ""
+    return ""
+
+
+# --- candidate sentences -------------------------------------------------------------------------
+
+
+def passage_sentences(p: Any) -> list[tuple[str, str, str]]:
+    """(display text, level label, kind) of a passage's whole sentences (split from its text when it has none)."""
+    stored = getattr(p, "sentences", None)
+    if stored:
+        return [(collapse(s[2]), s[4] if len(s) > 4 else "", s[3]) for s in stored if s[3] in QUOTED_KINDS]
+    return [(s, "", "sent") for s in split_sentences(getattr(p, "text", ""))]
+
+
+_ASKED_UNIT = re.compile(r"(?:几|多少)个?([\u4e00-\u9fff]{1,2})")
+BOUND_CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "upper": (
+        ("最多", "上限", "最高", "不能超过", "封顶", "最大", "不超过"),
+        ("不超过", "不得超过", "不高于", "以内", "上限", "最多", "≤", "＜"),
+    ),
+    "lower": (
+        ("至少", "最少", "下限", "最低", "不能少于", "不低于", "拿够", "达到", "要够"),
+        ("不低于", "不少于", "以上", "至少", "≥", "满"),
+    ),
+}
+
+
+def asked_unit(question: str) -> str:
+    """The unit a how-many question asks for: 几个学分 → 学分, 多少字 → 字, 几期 → 期."""
+    m = _ASKED_UNIT.search(question)
+    if not m:
+        return "%" if any(w in question for w in ("比例", "占比", "占多少", "几成")) else ""
+    unit = m.group(1)
+    if unit in ("学分", "学时", "小时", "字", "期", "项", "人", "年", "周"):
+        return unit
+    return unit[:1] if unit[:1] in "字期项人年周天" else ""
+
+
+def asked_bound(question: str) -> str:
+    """'upper', 'lower' or '' for the kind of limit a question asks about."""
+    return next((k for k, (cues, _) in BOUND_CUES.items() if any(c in question for c in cues)), "")
+
+
+@dataclass
+class Query:
+    """What the scorer needs from a question."""
+
+    terms: list[str]
+    alias_terms: list[str]
+    numeric: bool
+    unit: str
+    bound: str
+
+
+def make_query(question: str) -> Query:
+    """Terms, thesaurus terms and the kind of number asked for."""
+    q = question_terms(question)
+    extra = [t for ns in aliases(question).values() for t in ns if t not in q]
+    return Query(
+        q, list(dict.fromkeys(extra)), is_numeric_question(question), asked_unit(question), asked_bound(question)
+    )
+
+
+def score_sentence(s: str, q: Query, w: Weights) -> float:
+    """Term overlap (idf-weighted) with the question; numeric questions prefer a number, best with the asked unit."""
+    ns = norm(s)
+    score = sum(w.idf(t) for t in q.terms if norm(t) in ns)
+    score += ALIAS_WEIGHT * sum(w.idf(t) for t in q.alias_terms if norm(t) in ns)
+    if q.numeric:
+        score *= 1.3 if re.search(r"\d", ns) else 0.6
+        if q.unit and re.search(r"\d[\d.]*[（(]?" + re.escape(q.unit), ns):
+            score *= 1.6
+        if q.bound and any(x in ns for x in BOUND_CUES[q.bound][1]):
+            score *= 1.4
+    if is_label(ns):
+        score *= 0.5  # a bare label ("项目负责人", "推荐项目内容（北京市级）") states no rule
+    if ns.endswith(("：", ":")):
+        score *= 0.6  # a lead-in announces the rule that follows it
+    return score / (0.75 + 0.25 * len(ns) / SENTENCE_NORM_CHARS)  # long run-on spans (slides, tables) answer poorly
+
+
+def is_label(ns: str) -> bool:
+    """A short unpunctuated line without numbers, bullet or rule words: a slide label, not a rule."""
+    if len(ns) >= LABEL_CHARS or re.search(r"[\d，,。；;：:、]", ns) or ns[:1] in "-•●※△★":
+        return False
+    return not any(x in ns for x in ("不", "须", "应", "可", "得", "禁"))
+
+
+def rank_sentences(question: str, passages: list[Any], scope: str = "", w: Optional[Weights] = None) -> list[Sentence]:
+    """Candidate sentences of the passages, best first; a sentence repeated across chunks counts once."""
+    w = w or Weights(Path(load_settings().policy_dir))
+    q = make_query(question)
+    out: list[Sentence] = []
+    seen: set[str] = set()
+    for rank, p in enumerate(passages):
+        for text, label, kind in passage_sentences(p):
+            key = norm(text)
+            if key in seen or len(key) < 4:
+                continue
+            seen.add(key)
+            base = score_sentence(text, q, w) * (ROW_WEIGHT if kind == "row" else 1.0)
+            if base <= 0:
+                continue
+            level = sentence_level(text, label, p)
+            out.append(Sentence(text, p, rank, level, base * (1 + preference(p, scope)) - 0.05 * rank, kind))
+    return sorted(out, key=lambda x: -x.score)
+
+
+def pick(sentences: list[Sentence]) -> list[Sentence]:
+    """The best sentence and close runners-up (at most MAX_SENTENCES), none contained in another."""
+    if not sentences:
+        return []
+    best = sentences[0].score
+    out: list[Sentence] = []
+    for s in sentences[: MAX_SENTENCES * 2]:
+        if s.score < best * SECOND_SENTENCE_RATIO or len(out) >= MAX_SENTENCES:
+            break
+        if any(norm(s.text) in norm(o.text) or norm(o.text) in norm(s.text) for o in out):
+            continue
+        out.append(s)
+    return out
+
+
+# --- the direct answer ---------------------------------------------------------------------------
+
+
+def clauses(sentence: str) -> list[tuple[int, int]]:
+    """(start, end) of the comma-delimited clauses of a sentence (punctuation kept with its clause)."""
+    return [(m.start(), m.end()) for m in CLAUSE_CUT.finditer(sentence) if m.group(0).strip()]
+
+
+def _clause_score(text: str, question: str, q: Query, w: Weights) -> float:
+    """How well one clause answers the question: its terms, and the kind of fact asked for."""
+    nt = norm(text)
+    score = sum(w.idf(t) for t in q.terms if norm(t) in nt) + ALIAS_WEIGHT * sum(
+        w.idf(t) for t in q.alias_terms if norm(t) in nt
+    )
+    if q.numeric:
+        if NUM_SPAN.search(nt):
+            score += 3.0 + (3.0 if q.unit and re.search(r"\d[\d.]*[（(]?" + re.escape(q.unit), nt) else 0.0)
+            if q.bound and any(x in nt for x in BOUND_CUES[q.bound][1]):
+                score += 2.0
+        else:
+            score *= 0.4  # a how-many question is answered by a number
+    if any(x in question for x in TITLE_Q):
+        score = score + 4.0 if RANK.search(nt) else score * 0.6
+    if any(x in question for x in TIME_Q):
+        score = score + 4.0 if TIME_SPAN.search(nt) else score * 0.6
+    if any(x in question for x in WHO_Q) and any(x in nt for x in WHO_WORDS):
+        score += 3.0
+    yes_no = YESNO_Q.search(question) and not q.numeric
+    if yes_no and (any(x in nt for x in NO_WORDS) or any(x in nt for x in YES_WORDS)):
+        score += 2.0
+    if nt.endswith(("：", ":")):
+        score *= 0.5  # a lead-in ("录入要求：") announces the fact, it does not state it
+    return score
+
+
+def direct_span(question: str, sentence: str, w: Weights) -> tuple[str, float]:
+    """(span of the sentence stating the fact asked for, its score): the best clause, widened when too short."""
+    q = make_query(question)
+    spans = clauses(sentence)
+    if not spans:
+        return sentence.strip(), 0.0
+    scores = [_clause_score(sentence[a:b], question, q, w) for a, b in spans]
+    i = max(range(len(spans)), key=lambda j: (scores[j], -j))
+    a, b = spans[i]
+    if len(norm(sentence)) <= DIRECT_WHOLE_CHARS:
+        a, b = spans[0][0], spans[-1][1]
+    if len(norm(sentence[a:b])) < 10 and i > 0:
+        a = spans[i - 1][0]  # "授予25学分" alone hides what it is about
+    while sentence[a:b].rstrip().endswith(("：", ":")) and b < spans[-1][1]:
+        b = next(e for s_, e in spans if e > b)  # a lead-in clause takes what it announces
+    if len(norm(sentence[a:b])) < 10 and b < spans[-1][1]:
+        b = next(e for s_, e in spans if e > b)
+    rest = [(s_, e) for s_, e in spans if s_ >= b]
+    if rest and sentence[rest[0][0] :].lstrip().startswith(EXCEPTION_STARTS):
+        b = rest[min(1, len(rest) - 1)][1]  # "原则上不得更改，确需调整的，变动范围应控制在30%以内"
+    span = ITEM_MARK.sub("", sentence[a:b].strip()).rstrip("，,；;：:、")
+    return (span or sentence.strip()), max(scores)
+
+
+def best_direct(question: str, chosen: list[Sentence], w: Weights) -> tuple[int, str]:
+    """(index into chosen, span): the clause that best states the fact, over the chosen sentences."""
+    best = (0, "", -1.0)
+    top = chosen[0].score or 1.0
+    for n, s in enumerate(chosen):
+        span, score = direct_span(question, s.text, w)
+        score *= 0.85 + 0.15 * (s.score / top)  # the sentence's own rank breaks ties
+        if score > best[2]:
+            best = (n, span, score)
+    return best[0], best[1]
+
+
+def verdict(question: str, span: str) -> str:
+    """可以 / 不可以 / 不建议 for a yes-no question, read off a prohibition or permission word in the span."""
+    if not YESNO_Q.search(question):
+        return ""
+    ns = norm(span)
+    if any(x in ns for x in ("确需", "特殊情况", "但")):
+        return ""  # a rule with its exception: the clause says it better than a yes or a no
+    if "不建议" in ns:
+        return "不建议。"
+    if any(x in ns for x in NO_WORDS):
+        return "不可以。"
+    if any(x in ns for x in YES_WORDS) and not re.search(r"不可|不能", ns):
+        return "可以。"
+    return ""
+
+
+def by_level(question: str, ranked: list[Sentence], scope: str) -> list[Sentence]:
+    """The best sentence per project level when the question names no level and the levels' rules differ."""
+    if scope:
+        return []
+    best: dict[str, Sentence] = {}
+    for s in ranked[:8]:
+        if s.level in LEVEL_ZH and s.level not in best and s.score >= ranked[0].score * SECOND_SENTENCE_RATIO:
+            best[s.level] = s
+    if len(best) < 2 or _facts(best["national"].text) == _facts(best["beijing"].text):
+        return []  # the same rule at both levels: one answer
+    return [best["national"], best["beijing"]]
+
+
+def _facts(text: str) -> frozenset[str]:
+    """The numbers with units and title ranks a sentence states (what differs between levels)."""
+    nt = norm(text)
+    return frozenset(NUM_SPAN.findall(nt) + RANK.findall(nt))
+
+
+# --- the extractive answer -----------------------------------------------------------------------
+
+
+def cite(s: Sentence) -> Citation:
+    """Citation of a sentence (verbatim, whitespace-collapsed source text)."""
+    return Citation(
+        doc=getattr(s.passage, "doc", ""), section=getattr(s.passage, "section", "") or "", quote=collapse(s.text)
+    )
+
+
+def source_name(p: Any) -> str:
+    """《title》section of a passage, for the quote lines."""
+    title = getattr(p, "title", "") or getattr(p, "doc", "")
+    section = (getattr(p, "section", "") or "").split(" > ")
+    tail = " > ".join(x for x in section[-2:] if x)
+    return f"《{title}》" + (f"{tail}" if tail else "")
+
+
+def basis_line(passages: list[Any]) -> str:
+    """Which notice the answer follows: the newest cited one, named with its date."""
+    metas = {getattr(p, "doc", ""): p for p in passages if getattr(p, "doc", "")}
+    if not metas:
+        return ""
+    newest = max(metas.values(), key=lambda p: str(getattr(p, "date", "") or ""))
+    title = getattr(newest, "title", "") or getattr(newest, "doc", "")
+    date = str(getattr(newest, "date", "") or "")
+    line = f"以上依据《{title}》" + (f"（{date}）" if date else "")
+    if len(metas) > 1:
+        line += "；多份通知规定不一致时，以较新、适用范围较窄（北京市级项目以北京市通知为准）的通知为准"
+    return line + "。"
+
+
+def extractive(
+    question: str, passages: list[Any], scope: str = "", offset: int = 0, w: Optional[Weights] = None
+) -> tuple[list[str], list[Citation]]:
+    """Answer lines: the direct answer, the label, then '· 「sentence」——《notice》section [n]'; their citations."""
+    w = w or Weights(Path(load_settings().policy_dir))
+    ranked = rank_sentences(question, passages, scope, w)
+    levels = by_level(question, ranked, scope)
+    chosen = pick(ranked)
+    for s in levels:
+        if all(norm(s.text) != norm(c.text) for c in chosen):
+            chosen.append(s)
+    if not chosen:
+        return [], []
+    marker = {id(s): i for i, s in enumerate(chosen, offset + 1)}
+    head: list[str] = []
+    if levels:
+        for s in levels:
+            span, _ = direct_span(question, s.text, w)
+            head.append(f"{ANSWER_PREFIX if not head else ''}{LEVEL_ZH[s.level]}：{display(span)} [{marker[id(s)]}]")
+    else:
+        n, span = best_direct(question, chosen, w)
+        head.append(f"{ANSWER_PREFIX}{verdict(question, span)}{display(span)} [{offset + n + 1}]")
+    lines = head + [EXTRACTIVE_LABEL]
+    lines += [f"· 「{display(s.text)}」——{source_name(s.passage)} [{marker[id(s)]}]" for s in chosen]
+    return lines, [cite(s) for s in chosen]
+
+
+def contact_citation() -> Citation:
+    """The Beijing CME office's contact line (quoted in refusals)."""
+    return Citation(doc=CONTACT_DOC, section=CONTACT_SECTION, quote=CONTACT_QUOTE)
+
+
+def province_citation(province: str, policy_dir: Optional[Path] = None) -> Optional[Citation]:
+    """The contact row of a province's CME committee from the 2021 national notice's 附件 4."""
+    path = Path(policy_dir or load_settings().policy_dir) / PROVINCE_DOC
+    if not path.is_file():
+        return None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith(province) and "继续医学教育委员会" in line:
+            return Citation(
+                doc=PROVINCE_DOC, section="附件 4 各省继续医学教育委员会地址及联系方式", quote=collapse(line)
+            )
+    return None
+
+
+def refusal(question: str, policy_dir: Optional[Path] = None) -> tuple[str, list[Citation]]:
+    """The not-found answer with whom to ask (a quoted contact line)."""
+    prov = other_province(question)
+    cit = province_citation(prov, policy_dir) if prov else None
+    if cit:
+        text = (
+            f"{NOT_FOUND}现有政策文件只涵盖国家级和北京市的继续医学教育规定，未涉及{prov}的具体要求，"
+            f"请咨询当地继续医学教育委员会：{display(cit.quote)} [1]"
+        )
+        return text, [cit]
+    text = (
+        f"{NOT_FOUND}本助手只依据已收录的继续医学教育政策通知作答，不凭常识回答。"
+        f"如需咨询，可联系北京市继续医学教育委员会办公室（{CONTACT_QUOTE}）[1]，或本单位继续教育管理部门。"
+    )
+    return text, [contact_citation()]
