@@ -142,3 +142,11 @@ def test_any_set_of_unread_fields_gives_no_error_and_one_advice(variant, data):
     fs = run_rules(form, evidence_of(form, drop=tuple(drop)))
     assert not errors(fs), [f"{f.rule}: {f.message}" for f in errors(fs)]
     assert len(not_read(fs)) <= 1
+
+
+def test_a_masked_id_number_is_its_own_advice_not_an_unread_field():
+    form = make("national", {"lead.id_number": "110108********0017"})
+    fs = run_rules(form, evidence_of(form))
+    own = [f for f in fs if f.rule == "id-number"]
+    assert len(own) == 1 and own[0].not_checked and "脱敏" in own[0].message
+    assert not [f for f in fs if f.rule == "fields-complete"]

@@ -142,6 +142,7 @@ def unread(path: str, what: str = "") -> Hit:
         fields=[path],
         severity="advice",
         not_checked=True,
+        found={"unread": path},  # marks a not-read notice (run_rules folds them into one)
         fix=f"请核对申报书中「{label}」是否已填写且清晰可读，补充后重新检查。",
     )
 

@@ -107,6 +107,11 @@ def _confirmed(f: Finding, path: str, evidence: Mapping[str, Evidence]) -> Findi
     return f.model_copy(update={"message": f"必填项「{label}」{'仍为模板提示文字' if hint else '未填写'}"})
 
 
+def is_unread_notice(f: Finding) -> bool:
+    """A rule's 'could not check: field X not read' advice (helpers.unread marks its `found`)."""
+    return f.not_checked and isinstance(f.found, dict) and "unread" in f.found and f.rule != RULE_ID
+
+
 def _label(path: str) -> str:
     """Chinese name of a field path (teacher columns as 教师「职称」列)."""
     if path.startswith("teachers.*."):
@@ -120,7 +125,7 @@ def group(
     findings: list[Finding], unread: list[str], titles: Mapping[str, str], source: Optional[Source] = None
 ) -> list[Finding]:
     """Every 'could not check: field X not read' advice folded into one finding with the reclassified fields."""
-    blocked = [f for f in findings if f.not_checked and f.severity == "advice" and f.fields]
+    blocked = [f for f in findings if is_unread_notice(f)]
     if not blocked and not unread:
         return findings
     rest = [f for f in findings if f not in blocked]
