@@ -8,21 +8,12 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
 from review.form import Form
-
-try:  # another module owns count_chars; keep a local twin so this module never breaks on import
-    from review.normalize import count_chars
-except ImportError:  # pragma: no cover - exercised only before review.normalize exists
-
-    def count_chars(s: object) -> int:
-        """Non-whitespace characters."""
-        return len(re.sub(r"\s+", "", str(s or "")))
-
+from review.normalize import count_chars, nfkc
 
 MIN_CHARS: dict[str, int] = {"peer_review": 200, "achievements": 300, "unit_profile": 300}
 KIND_ZH: dict[str, str] = {"peer_review": "同行评议意见", "achievements": "主要成绩", "unit_profile": "基本情况"}
@@ -242,11 +233,6 @@ TOPIC_STOP = {
     "标准化",
     "建设",
 }
-
-
-def nfkc(s: str) -> str:
-    """NFKC form (full-width digits become ASCII)."""
-    return unicodedata.normalize("NFKC", s or "")
 
 
 def numbers_in(text: str) -> list[str]:

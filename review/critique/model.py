@@ -1,9 +1,7 @@
-"""Critique of the three narratives (同行评议意见, 主要成绩, 基本情况): offline rubric, optional model pass.
+"""The model pass over the three narratives: one batched call, scores beside the local count, rewrites verified.
 
-Offline: `review.critique_rubric` scores each narrative deterministically. With a model: one batched call
-for all three narratives returns rubric scores, issues, suggestions and a rewrite; the rewrite is checked
-for numbers that appear nowhere in the original narrative or the form. The character count is always
-computed locally, and on any model failure the offline critique stands with a Chinese notice.
+The rewrite is checked for numbers that appear nowhere in the original narrative or the form; the character
+count is always computed locally, and on any model failure the caller keeps the offline critique.
 """
 
 from __future__ import annotations
@@ -11,22 +9,23 @@ from __future__ import annotations
 import json
 import logging
 import re
+from pathlib import Path
 from typing import Any, Optional
 
 from pydantic import BaseModel
 
-from review.critique_rubric import ELEMENTS, KIND_ZH, MAX_CHARS, MIN_CHARS, count_chars, numbers_in, rubric
+from review.critique.offline import KINDS, text_of
+from review.critique.rubric import ELEMENTS, KIND_ZH, count_chars, numbers_in
 from review.form import Form
+from review.normalize import parse_number
 from review.privacy import mask_text as _mask
-from review.prompts import render as _render
+from review.prompts import render_messages
 from review.report import CriterionScore, NarrativeCritique
 
 log = logging.getLogger(__name__)
 
-KINDS: tuple[str, ...] = ("peer_review", "achievements", "unit_profile")
 PROMPT = "critique_narratives"
 PLACEHOLDER = "【请核实：原文无此数据】"
-SHORT_CAP = 59  # a narrative below the minimum cannot be submitted, so it cannot pass
 MAX_INVENTED = 5  # more invented numbers than this: the rewrite is rejected, not patched
 _PLACEHOLDER_RX = re.compile(r"【[^】]*】")
 _RECENT_RX = re.compile(r"近[一二两三四五六七八九十]+年")
@@ -34,62 +33,6 @@ _NUM_TOKEN = re.compile(
     r"近[一二两三四五六七八九十]+年|[0-9０-９]+(?:[.．][0-9０-９]+)?|[一二两三四五六七八九十百千万]+余?"
     r"(?:篇|项|部|人次|人|名|次|年|个|家|例|台|张|床|种|批|届|期)"
 )
-USER_MARKER = "<!-- user -->"  # splits the rendered prompt file into system and user messages
-
-
-# ---------------------------------------------------------------- offline
-
-
-def _text_of(form: Form, kind: str) -> str:
-    """The narrative text, '' when absent."""
-    return (getattr(form, kind) or "").strip()
-
-
-def _is_empty(kind: str, text: str) -> bool:
-    """Blank, or nothing but the template's hint text."""
-    try:
-        from review.normalize import is_hint_text
-    except ImportError:  # pragma: no cover
-        return not text.strip()
-    return is_hint_text(kind, text)
-
-
-def _unfilled(kind: str, text: str) -> NarrativeCritique:
-    """Score 0 critique for a missing narrative."""
-    need = MIN_CHARS[kind]
-    elems = "、".join(name for name, _, _ in ELEMENTS[kind])
-    return NarrativeCritique(
-        chars=count_chars(text),
-        min_chars=need,
-        score=0,
-        criteria=[CriterionScore(name="字数", score=0, max=MAX_CHARS, note="未填写")],
-        issues=["未填写"],
-        suggestions=[f"填写{KIND_ZH[kind]}（不少于 {need} 字），涵盖：{elems}"],
-    )
-
-
-def critique_offline(kind: str, form: Form) -> NarrativeCritique:
-    """Deterministic rubric critique of one narrative."""
-    text = _text_of(form, kind)
-    if _is_empty(kind, text):
-        return _unfilled(kind, text)
-    parts = rubric(kind, text, form)
-    chars = count_chars(text)
-    score = max(0, min(100, round(sum(p.score for p in parts))))
-    if chars < MIN_CHARS[kind] and score > SHORT_CAP:
-        score = SHORT_CAP
-        parts[0].note += f"；字数不足，总分封顶 {SHORT_CAP} 分"
-    return NarrativeCritique(
-        chars=chars,
-        min_chars=MIN_CHARS[kind],
-        score=score,
-        criteria=[CriterionScore(name=p.name, score=p.score, max=p.max, note=p.note) for p in parts],
-        issues=[i for p in parts for i in p.issues],
-        suggestions=list(dict.fromkeys(s for p in parts for s in p.suggestions)),
-    )
-
-
-# ---------------------------------------------------------------- model
 
 
 class ModelCriterion(BaseModel):
@@ -145,28 +88,25 @@ def _rubric_text() -> str:
     return "\n".join(f"- {k}（{KIND_ZH[k]}）：{'、'.join(n for n, _, _ in ELEMENTS[k])}" for k in KINDS)
 
 
-def build_prompt(form: Form) -> tuple[str, str]:
+def build_prompt(form: Form, prompts_dir: Optional[Path] = None) -> tuple[str, str]:
     """(system, user) messages of the one prompt for all three narratives."""
-    texts = {k: _mask(_text_of(form, k)) or "（未填写）" for k in KINDS}
-    text = _render(
+    texts = {k: _mask(text_of(form, k)) or "（未填写）" for k in KINDS}
+    return render_messages(
         PROMPT,
+        prompts_dir,
         facts=_facts(form),
         elements=_rubric_text(),
         peer_review=texts["peer_review"],
         achievements=texts["achievements"],
         unit_profile=texts["unit_profile"],
-        peer_review_chars=count_chars(_text_of(form, "peer_review")),
-        achievements_chars=count_chars(_text_of(form, "achievements")),
-        unit_profile_chars=count_chars(_text_of(form, "unit_profile")),
+        peer_review_chars=count_chars(text_of(form, "peer_review")),
+        achievements_chars=count_chars(text_of(form, "achievements")),
+        unit_profile_chars=count_chars(text_of(form, "unit_profile")),
     )
-    system, _, user = text.partition(USER_MARKER)
-    return system.strip(), user.strip()
 
 
 def _values(text: str) -> set[float]:
     """Numeric values written in a text (Arabic or Chinese quantities)."""
-    from review.normalize import parse_number
-
     out = set()
     for tok in numbers_in(text):
         v = parse_number(tok)
@@ -210,7 +150,7 @@ def _merge(
         score = min(score, off.score)  # a too-short text cannot pass on the model's word
     rewrite = None
     if m.rewrite and m.rewrite.strip():
-        rewrite, invented = check_rewrite(m.rewrite.strip(), _text_of(form, kind), form)
+        rewrite, invented = check_rewrite(m.rewrite.strip(), text_of(form, kind), form)
         if invented and rewrite is None:
             notices.append(f"{KIND_ZH[kind]}：模型改写含 {len(invented)} 处原文和申报书中没有的数字，已弃用该改写")
         elif invented:
@@ -250,7 +190,7 @@ def critique_with_model(
     form: Form, offline: dict[str, NarrativeCritique], model: Any
 ) -> tuple[dict[str, NarrativeCritique], list[str]]:
     """One batched model call; raises on failure (the caller falls back)."""
-    system, user = build_prompt(form)
+    system, user = build_prompt(form, model.settings.prompts_dir)
     answer = model.complete_json(system, user, ModelCritique)
     out, notices = {}, []
     for kind in KINDS:
@@ -260,16 +200,3 @@ def critique_with_model(
         out[kind], n = _merge(kind, offline[kind], getattr(answer, kind), form, getattr(model, "name", "model"))
         notices += n
     return out, notices
-
-
-def critique_narratives(form: Form, model: Any = None) -> tuple[dict[str, NarrativeCritique], list[str]]:
-    """Critique peer_review, achievements and unit_profile; model pass when given, offline always as floor."""
-    offline = {k: critique_offline(k, form) for k in KINDS}
-    if model is None or all(c.issues == ["未填写"] for c in offline.values()):
-        return offline, []
-    try:
-        return critique_with_model(form, offline, model)
-    except Exception as exc:  # any model failure: the offline critique stands
-        log.warning("narrative critique model pass failed: %s", exc)
-        reason = getattr(exc, "zh", "") or f"{type(exc).__name__}"
-        return offline, [f"叙述点评未能使用模型（{reason}），三段叙述均采用离线规则点评"]
