@@ -12,6 +12,7 @@ from review.config import Settings, load_settings
 from review.errors import InputError
 from review.extract.acroform import acroform_values, apply_acroform
 from review.extract.build import build_form
+from review.extract.furniture import drop_furniture, drop_instructions
 from review.extract.history import find_history
 from review.extract.labels import match_label
 from review.extract.pairs import pair_rows
@@ -222,6 +223,8 @@ def _extract(path: Path, settings: Optional[Settings], progress: Optional[Progre
     settings = settings or load_settings()
     reader = validate(path, settings)
     pages, ocr_pages, warnings = read_pages(path, reader, progress)
+    drop_furniture(pages)
+    drop_instructions(pages)
     rows = [r for p in pages for r in p.rows]
     try:
         form, evidence = extract_rows(rows)
@@ -234,7 +237,9 @@ def _extract(path: Path, settings: Optional[Settings], progress: Optional[Progre
         try:
             failed = apply_acroform(form, evidence, fields)
             if failed:
-                warnings.append(f"{len(failed)} 个表单域内容无法识别（{'、'.join(f[:30] for f in failed[:5])}），其余已读取，请人工核对")
+                warnings.append(
+                    f"{len(failed)} 个表单域内容无法识别（{'、'.join(f[:30] for f in failed[:5])}），其余已读取，请人工核对"
+                )
         except Exception:  # noqa: BLE001 - a hostile form field (e.g. named "teachers") must not crash the review
             log.exception("AcroForm values could not be applied")
             warnings.append("表单域内容未能识别，请人工核对")

@@ -25,6 +25,7 @@ from review.normalize import (
     squash,
     ticked_options,
 )
+from review.titles import rank_of
 
 OPTIONS: dict[str, tuple[str, ...]] = {
     "level": ("国家级", "北京市级", "市级", "省级"),
@@ -133,7 +134,20 @@ def typed(key: str, raw: str) -> Any:
         return parse_date(raw) or clean_value(raw)
     if leaf == "id_number" or key.endswith("phone"):
         return clean_value(raw.replace(" ", ""))
+    if leaf == "title":
+        return title_value(raw)
     return clean_value(raw)
+
+
+def title_value(raw: str) -> Optional[str]:
+    """A professional title without a stray OCR fragment after it ('主任医师 市' -> '主任医师')."""
+    t = clean_value(raw)
+    if not t or " " not in t:
+        return t
+    head, _, tail = t.partition(" ")
+    if rank_of(head) and not rank_of(tail) and len(tail) <= 2:
+        return head
+    return t
 
 
 def scan_flags(rows: list[Row], form: Form, evidence: dict[str, Evidence]) -> None:
@@ -168,7 +182,7 @@ def teacher_from_values(v: dict[str, Any]) -> Teacher:
         kind = ("practice" if any(w in method for w in PRACTICE_WORDS) else "theory") if method else None
     return Teacher(
         name=clean_value(v.get("name")),
-        title=clean_value(v.get("title")),
+        title=title_value(v.get("title") or ""),
         unit=clean_value(v.get("unit")),
         topic=clean_value(v.get("topic")),
         method=method,
@@ -213,7 +227,12 @@ def split_span(raw: str) -> tuple[Optional[str], Optional[str]]:
 
 
 def event_of(tr: TableRow, i: int, evidence: dict[str, Evidence]) -> Event:
-    """One session row, typed."""
+    """One session row, typed (a free '日期至日期，地点，N天' line goes through session_event)."""
+    if "session" in tr.values:
+        ev0 = session_event(tr.values["session"])
+        for name in ("start", "days", "venue"):
+            evidence[f"events.{i}.{name}"] = evidence_of([tr.cells["session"]], tr.values["session"])
+        return ev0
     start, end = split_span(tr.values.get("time", ""))
     ev = Event(
         start=start, end=end, days=parse_number(tr.values.get("days")), venue=clean_value(tr.values.get("venue"))
@@ -284,6 +303,7 @@ _SPAN = re.compile(
     r"(?:\s*(?:至|到|~|～|—|–|-{1,2})\s*(?:\d{4}\s*[年\-./]\s*)?(?:\d{1,2}\s*[月\-./]\s*)?\d{1,2}\s*日?)?"
 )
 _DAYS = re.compile(r"(?:共|计)?\s*(\d+(?:\.\d+)?)\s*天")
+_EVENT_LABELS = re.compile(r"(?:举办)?(?:天数|地点|时间|日期)\s*[:：]")
 _SEPS = " \t\n，,；;：:。.、"
 
 
@@ -303,7 +323,9 @@ def session_event(part: str, days_raw: str = "", venue_raw: str = "") -> Event:
     days_m = _DAYS.search(rest)
     if days_m:
         rest = rest[: days_m.start()] + rest[days_m.end() :]
-    rest = re.sub(r"^[\s，,；;：:。、]*(?:举办)?(?:地点)?\s*[:：]?", "", rest).strip(_SEPS)
+    rest = _EVENT_LABELS.sub(" ", rest)
+    rest = re.split(r"\s*[，,；;。]\s*(?=\s*$)", rest)[0]
+    rest = re.sub(r"[，,；;。]\s*[，,；;。\s]*$", "", rest.strip(_SEPS)).strip(_SEPS)
     days = parse_number(days_m.group(1)) if days_m else parse_number(days_raw)
     return Event(start=start, end=end, days=days, venue=clean_value(rest) or clean_value(venue_raw))
 

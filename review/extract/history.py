@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from review.extract.pdfio import Cell, Row
 from review.form import HistoryYear
-from review.normalize import nfkc, squash, ticked_options
+from review.normalize import nfkc, parse_bool_yesno, parse_checkbox, squash, ticked_options
 
 _YEAR_LINE = re.compile(r"(20\d{2})\s*年\s*继续医学教育项目")
 _CODE = re.compile(r"\d{4}\s*-\s*\d{2}\s*-\s*\d{2}\s*-\s*\d{3}")
@@ -105,6 +105,55 @@ def _complete(text: str) -> bool:
     return "省级项目编号" in t or ("项目编号" not in t and "是否执行" not in t)
 
 
+def _flag(text: str) -> bool | None:
+    """A ticked/empty box or 是/否 in a history table cell."""
+    yn = parse_bool_yesno(text)
+    return yn if yn is not None else parse_checkbox(text)
+
+
+def history_table(rows: list[Row], start: int) -> tuple[list[HistoryLine], set[int]]:
+    """A history table: a header (年度 | 国家级 | 省级 | 是否执行 | 项目编号…) at rows[start], one row per year."""
+    from review.extract.tables import HISTORY_COLS, _assign, find_header
+
+    header = find_header(rows[start], HISTORY_COLS, ("year",))
+    if header is None or len(header.cols) < 3 or not {"national", "provincial", "level", "executed"} & set(header.cols):
+        return [], set()
+    out: list[HistoryLine] = []
+    used = {start}
+    for ri in range(start + 1, min(start + 8, len(rows))):
+        cells = _assign(rows[ri], header)
+        m = _YEAR_START.match(squash(nfkc(cells["year"].text))) if "year" in cells else None
+        if m is None:
+            break
+        out.append(HistoryLine(_history_row(int(m.group(1)), cells), rows[ri].text, list(cells.values()), [ri]))
+        used.add(ri)
+    return out, used
+
+
+def _history_row(year: int, cells: dict[str, Cell]) -> HistoryYear:
+    """One history table row typed: ticks per level column (or one 级别 column), 执行, codes by column or level."""
+    text = {k: c.text for k, c in cells.items()}
+    national, provincial = _flag(text.get("national", "")), _flag(text.get("provincial", ""))
+    if "level" in text:
+        levels = ticked_options(text["level"], ("国家级", "省级"))
+        national, provincial = "国家级" in levels, "省级" in levels
+    codes = {
+        k: squash(m.group())
+        for k in ("national_code", "provincial_code", "code")
+        if (m := _CODE.search(text.get(k, "")))
+    }
+    if "code" in codes:
+        codes.setdefault("provincial_code" if provincial and not national else "national_code", codes["code"])
+    return HistoryYear(
+        year=year,
+        national=national,
+        provincial=provincial,
+        executed=_flag(text.get("executed", "")),
+        national_code=codes.get("national_code"),
+        provincial_code=codes.get("provincial_code"),
+    )
+
+
 def find_history(rows: list[Row]) -> tuple[list[HistoryLine], set[int]]:
     """Every year record in the document: several may share one cell, one may wrap onto following rows."""
     out: list[HistoryLine] = []
@@ -115,6 +164,14 @@ def find_history(rows: list[Row]) -> tuple[list[HistoryLine], set[int]]:
         text = rows[ri].text
         if any(lab in squash(text) for lab in _HISTORY_LABEL[:1]) or "执行情况" in squash(text):
             section_left = 8
+        if section_left > 0 and ri not in used:
+            table, tused = history_table(rows, ri)
+            if table:
+                out.extend(table)
+                used |= tused
+                ri = max(tused) + 1
+                section_left = 0
+                continue
         starts = _year_starts(text, section_left > 0)
         section_left = max(section_left - 1, 0)
         if not starts:

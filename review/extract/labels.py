@@ -172,11 +172,13 @@ def inline_pattern() -> re.Pattern[str]:
         chars = [re.escape(c) if c not in "（）()" else "[（(]" if c in "（(" else "[）)]" for c in name]
         (long_alts if len(name) >= 3 else short_alts).append(r"\s*".join(chars))
     suffix = r"(?:\s*[（(][^（）()]{0,12}[）)])*"
-    body = "|".join(long_alts) + "|(?<![\\w])(?:" + "|".join(short_alts) + ")"
+    body = "|".join(long_alts) + "|(?:" + "|".join(short_alts) + ")"  # OCR drops spaces: '孙立新职称：'
     return re.compile("(" + body + ")" + suffix + r"\s*[:：]")
 
 
 _PREFIX_TAIL = re.compile(r"[^（()）：:。，,；;\n]{0,40}")
+_PREFIX_TAIL_LINES = re.compile(r"[^（()）：:。，,；;]{0,60}")
+_HINT_WORDS = re.compile(r"不少于|不超过|字[)）]|主要表述|主要包括|包括|填写|如[^)）]{0,40}等")
 _PREFIX_BRACKETS = re.compile(r"(?:\s*[（(][^（）()]{0,120}[）)])+")
 _PREFIX_COLON = re.compile(r"\s*[:：]")
 _NUMBERING = re.compile(r"\s*(?:[\d一二三四五六七八九十]+\s*[、.．)）]\s*|[（(][\d一二三四五六七八九十]+[)）]\s*)?")
@@ -205,6 +207,11 @@ def prefix_label(raw: str) -> Optional[tuple[str, int]]:
         return None
     key, m = hit
     pos = m.end()
+    wide = _PREFIX_TAIL_LINES.match(raw, pos)
+    hint = _PREFIX_BRACKETS.match(raw, wide.end()) if wide else None
+    if hint and _HINT_WORDS.search(hint.group()):  # a label wrapped over lines up to its '（不少于300字）'
+        colon = _PREFIX_COLON.match(raw, hint.end())
+        return key, colon.end() if colon else hint.end()
     tail = _PREFIX_TAIL.match(raw, pos)
     tail_end = tail.end() if tail else pos
     br = _PREFIX_BRACKETS.match(raw, tail_end)

@@ -106,9 +106,27 @@ def _cell(group: list[dict[str, Any]], page: int) -> Cell:
     return Cell(text, page, box, "ocr")
 
 
+def drop_red(img: Any) -> Any:
+    """The page with red ink (a seal stamped over the text) turned white, so OCR reads the text under it."""
+    import numpy as np
+
+    rgb = img.astype(np.int16)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    red = (r - np.maximum(g, b) > RED_MARGIN) & (r > 120)
+    if not red.any():
+        return img
+    out = img.copy()
+    out[red] = 255
+    return out
+
+
+RED_MARGIN = 60  # a pixel is seal ink when its red channel exceeds green and blue by this much
+
+
 def _fix_boxes(text: str) -> str:
-    """OCR reads an empty box □ as the character 口: restore it next to option words."""
+    """OCR reads an empty box □ as the character 口: restore it next to option words and after a ...项目 label."""
     text = re.sub(r"(?<=[是否级授程构会他])口", "□", text)
+    text = re.sub(r"(?<=项目)口(?![腔岸服径号头罩语味才述碑令诀音感红袋])", "□", text)
     return re.sub(r"口(?=\s*(是|否|国家级|省级|面授|远程))", "□", text)
 
 
@@ -173,6 +191,7 @@ def fix_filled_boxes(text: str, img: Any, box: tuple[float, float, float, float]
 def grid_rows(result: list[Any], img: Any, page: int, dpi: float = DPI) -> list[Row]:
     """OCR boxes placed into ruled table cells where the page has a grid; other boxes as text lines."""
     from review.extract import grid
+    from review.extract.furniture import tilted_box
     from review.normalize import join_lines
 
     hmask, vmask = grid.line_masks(img)
@@ -180,6 +199,8 @@ def grid_rows(result: list[Any], img: Any, page: int, dpi: float = DPI) -> list[
     cells: list[tuple[tuple[int, int, int, int], list[dict[str, Any]]]] = []
     free: list[dict[str, Any]] = []
     for box, text, _score in result or []:
+        if tilted_box(box):
+            continue  # a diagonal watermark, not form text
         xs, ys = [p[0] for p in box], [p[1] for p in box]
         for (x0, y0, x1, y1), part in grid.split_at_lines((min(xs), min(ys), max(xs), max(ys)), str(text), vmask):
             part = _fix_boxes(part)
@@ -287,6 +308,7 @@ def ocr_page(path: Path, index: int) -> PageRows:
     from review.extract import grid
 
     raw, dpi = render(path, index)
+    raw = drop_red(raw)
     if is_blank(raw):
         log.info("page %d: blank, OCR skipped", index + 1)
         return PageRows(number=index + 1, height=raw.shape[0] * 72.0 / dpi, width=raw.shape[1] * 72.0 / dpi)

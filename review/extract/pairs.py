@@ -124,6 +124,7 @@ def _starts_with_label(toks: list[Token]) -> bool:
 def pair_rows(rows: list[Row], skip: frozenset[int] = frozenset()) -> dict[str, Found]:
     """Walk rows in order (skipping rows owned by table parsers) and collect the first non-empty value per key."""
     tokenized = [[] if i in skip else tokenize(r) for i, r in enumerate(rows)]
+    margins = _right_margins(rows)
     found: dict[str, Found] = {}
     ctx = "lead"
     for ri, toks in enumerate(tokenized):
@@ -139,14 +140,68 @@ def pair_rows(rows: list[Row], skip: frozenset[int] = frozenset()) -> dict[str, 
                 values = values + _following_rows(rows, tokenized, ri, skip)
             elif not values and _last_in_row(toks, ti):
                 values = _next_line_value(rows, tokenized, ri)
-            text = (
-                join_lines([v.text for v in values])
-                if key in NARRATIVE_KEYS
-                else " ".join(v.text for v in values if v.text).strip()
-            )
+            elif values and _is_full(rows[ri], margins) and all(t.key is None for t in toks[ti + 1 :]):
+                values = values + _wrapped_rows(rows, tokenized, ri, margins, skip)
+            text = _join_values(values, key in NARRATIVE_KEYS)
             cells = [v.cell for v in values] or [tok.cell]
             _add(found, key, Found(text, cells))
     return found
+
+
+def _join_values(values: list[Token], narrative: bool) -> str:
+    """A value's text: narrative pieces and wrapped lines joined without spaces, cells of one row with one."""
+    if narrative:
+        return join_lines([v.text for v in values])
+    out = ""
+    for i, v in enumerate(values):
+        if not v.text:
+            continue
+        wrapped = i > 0 and v.cell is not values[i - 1].cell and v.cell.bbox and values[i - 1].cell.bbox
+        wrapped = bool(wrapped) and v.cell.bbox[1] > values[i - 1].cell.bbox[3] - 1  # type: ignore[index]
+        out = join_lines([out, v.text]) if wrapped else (out + " " + v.text if out else v.text)
+    return out.strip()
+
+
+WRAP_SLACK = (
+    6.0  # a text line ending within this many character widths of the right margin is full (a date may not fit)
+)
+
+
+def _right_margins(rows: list[Row]) -> dict[int, float]:
+    """Right edge of the text block per page (the largest x1 of a text line)."""
+    out: dict[int, float] = {}
+    for r in rows:
+        if r.table < 0 and r.cells and r.cells[-1].bbox:
+            out[r.page] = max(out.get(r.page, 0.0), r.cells[-1].bbox[2])  # type: ignore[index]
+    return out
+
+
+def _is_full(row: Row, margins: dict[int, float]) -> bool:
+    """True for a text line that runs to the right margin (its value wraps onto the next line)."""
+    if row.table >= 0 or not row.cells or not row.cells[-1].bbox or row.page not in margins:
+        return False
+    x0, top, x1, bottom = row.cells[-1].bbox  # type: ignore[misc]
+    return x1 >= margins[row.page] - WRAP_SLACK * max(bottom - top, 4.0)
+
+
+def _wrapped_rows(
+    rows: list[Row], tokenized: list[list[Token]], ri: int, margins: dict[int, float], skip: frozenset[int]
+) -> list[Token]:
+    """The continuation lines of a wrapped printout value: following lines without a label, while lines are full."""
+    out: list[Token] = []
+    for nxt in range(ri + 1, min(ri + 12, len(rows))):
+        toks = tokenized[nxt]
+        if nxt in skip or rows[nxt].table >= 0 or rows[nxt].page != rows[ri].page or not toks:
+            break
+        if _starts_with_label(toks) or is_page_number(rows[nxt].text):
+            break
+        for tok in toks:
+            if tok.key is not None:
+                return out
+            out.append(tok)
+        if not _is_full(rows[nxt], margins):
+            break
+    return out
 
 
 def _add(found: dict[str, Found], key: str, new: Found) -> None:

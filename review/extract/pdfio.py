@@ -218,9 +218,11 @@ def _inside(ch: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
 
 def page_rows(page: Any, number: int, table_base: int) -> PageRows:
     """Rows of one pdfplumber page: table rows from ruled tables, text lines elsewhere."""
+    from review.extract.furniture import watermark_free
     from review.extract.visible import visible_chars
 
     chars = visible_chars(page)  # only what a reader sees: no hidden, clipped, off-page, white or tiny text
+    chars = watermark_free(chars)
     out = PageRows(number=number, chars=sum(1 for c in chars if c["text"].strip()))
     out.width, out.height = float(page.width), float(page.height)
     tables = page.find_tables() if (page.rects or page.lines) else []

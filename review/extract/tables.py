@@ -69,6 +69,18 @@ EVENT_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("time", re.compile(r"时间|日期")),
     ("venue", re.compile(r"地点|地址|场所")),
 )
+HISTORY_COLS: dict[str, tuple[str, ...]] = {"year": ("年度", "年份"), "executed": ("是否执行", "执行情况")}
+HISTORY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("national_code", re.compile(r"国家级.*(编号|代码)")),
+    ("provincial_code", re.compile(r"(省级|市级|省市级).*(编号|代码)")),
+    ("code", re.compile(r"编号|代码")),
+    ("executed", re.compile(r"执行")),
+    ("level", re.compile(r"级别|申报情况")),
+    ("national", re.compile(r"^国家级")),
+    ("provincial", re.compile(r"^(省级|市级|北京市级|省市级)")),
+    ("year", re.compile(r"年度|年份|^年$")),
+)
+_SPEC_WORDS = {id(TEACHER_COLS): TEACHER_WORDS, id(EVENT_COLS): EVENT_WORDS, id(HISTORY_COLS): HISTORY_WORDS}
 MAX_HEADER_CHARS = 14  # a header cell is short; longer text is data, never a column name
 
 
@@ -86,7 +98,7 @@ def _col_of(text: str, spec: dict[str, tuple[str, ...]]) -> Optional[str]:
         return keys[k]
     if not k or len(k) > MAX_HEADER_CHARS:
         return None
-    words = TEACHER_WORDS if spec is TEACHER_COLS else EVENT_WORDS if spec is EVENT_COLS else ()
+    words = _SPEC_WORDS.get(id(spec), ())
     return next((col for col, rx in words if rx.search(k)), None)
 
 
@@ -263,19 +275,26 @@ def _gather(rows: list[Row], ri: int, start: re.Pattern[str], done: re.Pattern[s
     return text, idx
 
 
+_SESSION_START = re.compile(r"^\s*第\s*[\d一二三四五六七八九十]+\s*期\s*[:：]?")
+_HAS_DATE = re.compile(r"\d{4}\s*[年\-./]\s*\d{1,2}")
+
+
 def find_event_lines(rows: list[Row]) -> tuple[list[TableRow], set[int]]:
-    """Printout sessions: '第1期：举办时间 …，举办天数 3天，举办地点 …' (possibly wrapped)."""
+    """Printout sessions, one per line: '第1期：举办时间 …，举办天数 3天，举办地点 …' or '第1期：日期至日期，地点，N天'."""
     out: list[TableRow] = []
     used: set[int] = set()
     for ri, row in enumerate(rows):
-        if ri in used or not _EVENT_START.match(row.text):
+        if ri in used or not _SESSION_START.match(row.text):
             continue
-        text, idx = _gather(rows, ri, _EVENT_START, None)
-        m = _EVENT_LINE.search(text)
-        if not m:
-            continue
+        text, idx = _gather(rows, ri, _SESSION_START, None)
         cell = row.cells[0]
-        vals = {k: m.group(k) for k in ("time", "days", "venue")}
+        m = _EVENT_LINE.search(text)
+        if m:
+            vals = {k: m.group(k) for k in ("time", "days", "venue")}
+        elif _HAS_DATE.search(text) and len(_SESSION_START.findall(text)) == 1:
+            vals = {"session": _SESSION_START.sub("", text, count=1)}
+        else:
+            continue
         out.append(TableRow(vals, {k: cell for k in vals}, ri))
         used.update(idx)
     return out, used
