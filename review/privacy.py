@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Optional
 
-from review.form import Form
+from review.form import Evidence, Form
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<!\d)(?:(\+?86)[- ]?)?(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?!\d)")
@@ -18,11 +19,51 @@ ADDRESS = re.compile(
 )
 DISTRICT = re.compile(r"(?<!自治)(?:区|县|旗)")
 MASK = "****"
+# a run of digit groups joined by white space (line breaks too) or hyphens: an ID number may be broken inside it
+_SEP = r"[ \t\r\n\u3000\u00a0]{1,3}"
+DIGIT_RUN = re.compile(rf"(?<![0-9A-Za-z])[0-9]+(?:{_SEP}?[0-9]+)*(?:{_SEP}?[Xx])?(?![0-9A-Za-z])")
+_GROUP = re.compile(r"[0-9]+|[Xx]")
+_DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+_REGION = r"(?:1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[1-3]|91)\d{4}"
+ID18 = re.compile(rf"^{_REGION}(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[\dXx]$")
+ID15 = re.compile(rf"^{_REGION}\d{{2}}{_DATE}\d{{3}}$")
+
+
+def looks_like_id(compact: str, joined: bool = False) -> bool:
+    """A 身份证号 shape (province, valid month/day): 18 characters, or 15 digits when not joined from pieces."""
+    return bool(ID18.match(compact) or (not joined and ID15.match(compact)))
+
+
+def _masked_id(compact: str) -> str:
+    """First 6 and last 4 characters kept, the rest starred."""
+    return compact[:6] + "*" * (len(compact) - 10) + compact[-4:]
+
+
+def _mask_run(run: str) -> str:
+    """ID numbers inside one run of digit groups: any consecutive groups that join into an ID are masked."""
+    groups = [(m.start(), m.end(), m.group()) for m in _GROUP.finditer(run)]
+    out, pos, i = [], 0, 0
+    while i < len(groups):
+        hit = None
+        for j in range(i + 1, len(groups) + 1):
+            compact = "".join(g[2] for g in groups[i:j])
+            if len(compact) > 18:
+                break
+            if len(compact) in (15, 18) and looks_like_id(compact, joined=j - i > 1):
+                hit = j
+        if hit is None:
+            i += 1
+            continue
+        start, end = groups[i][0], groups[hit - 1][1]
+        out.append(run[pos:start] + _masked_id("".join(g[2] for g in groups[i:hit])))
+        pos, i = end, hit
+    return "".join(out) + run[pos:]
 
 
 def mask_id_numbers(text: str) -> str:
-    """18-digit 身份证号 → first 6 + 8 stars + last 4 (110105********1234)."""
-    return ID_NUMBER.sub(lambda m: f"{m.group(1)}{'*' * 8}{m.group(2)}", text)
+    """身份证号 → first 6 + stars + last 4 (110105********1234), also when broken over lines or spaced out."""
+    text = ID_NUMBER.sub(lambda m: f"{m.group(1)}{'*' * 8}{m.group(2)}", text)
+    return DIGIT_RUN.sub(lambda m: _mask_run(m.group()), text)
 
 
 def mask_phones(text: str) -> str:
@@ -79,6 +120,54 @@ def mask_form(form: Form) -> Form:
         if data.get(key):
             data[key] = _mask_phone_field(data[key])
     return Form.model_validate(data)
+
+
+def _spaced(value: str) -> Optional[re.Pattern[str]]:
+    """A pattern finding `value` in text with white space or hyphens anywhere between its characters."""
+    chars = [c for c in value if not c.isspace() and c not in "-－"]
+    if len(chars) < 7:
+        return None
+    return re.compile(r"[\s\-－]*".join(re.escape(c) for c in chars), re.IGNORECASE)
+
+
+def masker_for(form: Form, evidence: Optional[Mapping[str, Evidence]] = None) -> Callable[[str], str]:
+    """mask_text plus this draft's own ID number and phones wherever they appear (even misread or broken)."""
+    secrets: list[tuple[re.Pattern[str], str]] = []
+    lead_id = form.lead.id_number if form.lead else None
+    values = [(lead_id, _mask_id_field), (form.lead_phone, _mask_phone_field), (form.unit_phone, _mask_phone_field)]
+    if evidence:
+        for key, fn in (("lead.id_number", _mask_id_field), ("lead_phone", _mask_phone_field)):
+            ev = evidence.get(key)
+            values.append((ev.raw if ev else None, fn))
+    for value, fn in values:
+        pat = _spaced(value) if value and MASK not in value else None
+        if pat is not None:
+            secrets.append((pat, fn(re.sub(r"\s", "", value or ""))))
+
+    def mask(text: str) -> str:
+        if not text:
+            return text
+        for pat, masked in secrets:
+            text = pat.sub(masked, text)
+        return mask_text(text)
+
+    return mask
+
+
+def mask_evidence(evidence: Mapping[str, Evidence], form: Optional[Form] = None) -> dict[str, Evidence]:
+    """Evidence with every raw text masked; the ID-number, phone and address fields masked as their fields are."""
+    mask = masker_for(form, evidence) if form is not None else mask_text
+    out: dict[str, Evidence] = {}
+    for key, ev in evidence.items():
+        raw = ev.raw or ""
+        if key == "lead.id_number" and raw:
+            raw = _mask_id_field(re.sub(r"\s", "", raw))
+        elif key in ("lead_phone", "unit_phone") and raw:
+            raw = _mask_phone_field(raw)
+        elif key == "lead_address" and raw:
+            raw = mask_address(mask_phones(raw))
+        out[key] = ev.model_copy(update={"raw": mask(raw)})
+    return out
 
 
 def _mask_id_field(value: str) -> str:

@@ -64,10 +64,19 @@ def _mask_strings(obj: Any, mask: Callable[[str], str], skip: tuple[str, ...] = 
 def masked_report(report: Report) -> Report:
     """A copy for export: form via mask_form, every other free text via mask_text (policy quotes kept verbatim)."""
     mask_text, mask_form = _maskers()
+    try:  # this draft's own ID number and phones masked wherever they appear; evidence masked field by field
+        from review.privacy import mask_evidence, masker_for
+
+        mask_text = masker_for(report.form, report.evidence)
+        evidence = {k: e.model_dump(mode="json") for k, e in mask_evidence(report.evidence, report.form).items()}
+    except ImportError:
+        evidence = None
     data = report.model_dump(mode="json")
     form = mask_form(report.form.model_copy(deep=True))
     data = _mask_strings(data, mask_text, skip=("form", "citations", "source", "meta", "actions"))
     data["form"] = form.model_dump(mode="json")
+    if evidence is not None:
+        data["evidence"] = evidence
     meta = data.get("meta") or {}
     for key in ("file", "notices", "warnings"):  # a file name may hold a name or an ID number
         if key in meta:
