@@ -44,8 +44,11 @@ def css(settings: Settings) -> str:
 [data-testid="stFileUploaderDropzone"] button {{ font-size: 0 !important; }}
 [data-testid="stFileUploaderDropzone"] button * {{ display: none !important; }}
 [data-testid="stFileUploaderDropzone"] button::after {{ content: "选择文件"; font-size: 0.9rem; }}
-[data-testid="stFileUploaderFileData"] small, [data-testid="stFileUploaderFileData"] .stFileUploaderFileSize,
-[data-testid="stFileUploaderPagination"] {{ display: none !important; }}
+[data-testid="stFileChipName"] + * {{ display: none !important; }}
+[data-testid="stFileChip"] [role="alert"] {{ font-size: 0 !important; }}
+[data-testid="stFileChip"] [role="alert"]::after {{
+  content: "上传失败（文件须不超过 {settings.max_mb:g} MB），请检查后重试"; font-size: 0.8rem;
+}}
 [data-testid="InputInstructions"], [data-testid="stMainMenu"], [data-testid="stAppDeployButton"] {{
   display: none !important;
 }}
@@ -243,7 +246,7 @@ def check_limits(name: str, data: bytes, settings: Settings) -> Optional[str]:
 
 
 def _reviewer() -> Any:
-    """review_file, run in C's bounded child process (review.sandbox) when that module is present."""
+    """review.sandbox.review_bounded (the draft read in a bounded child) when present, else review_file."""
     import importlib
 
     from review.pipeline import review_file
@@ -252,7 +255,7 @@ def _reviewer() -> Any:
         sandbox = importlib.import_module("review.sandbox")
     except ImportError:
         return review_file
-    return getattr(sandbox, "review_file", None) or review_file
+    return getattr(sandbox, "review_bounded", None) or review_file
 
 
 def run_review(name: str, data: bytes, settings: Settings) -> None:

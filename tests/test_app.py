@@ -62,6 +62,19 @@ def upload(at: AppTest, name: str, data: bytes, key: str = "draft_upload") -> Ap
     return at.run()
 
 
+def summary_chips(at: AppTest) -> dict[str, str]:
+    """The summary row (label -> value) from its HTML."""
+    import re
+
+    html = next(m.value for m in at.markdown if 'data-testid="cme-summary"' in m.value)
+    return dict(re.findall(r'<span class="cme-chip-l">([^<]+)</span><b[^>]*>([^<]+)</b>', html))
+
+
+def finding_labels(at: AppTest) -> list[str]:
+    """Labels of the finding cards."""
+    return [e.label for e in at.expander if any(f"] {s} · " in e.label for s in ("错误", "警告", "建议"))]
+
+
 def texts(at: AppTest) -> str:
     """All markdown/caption text on the page."""
     return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
@@ -88,12 +101,13 @@ def test_upload_review_action_and_chat(app, env_dirs):
     report = at.session_state["report"]
     expected = review_pdf(pdf, explain=False)
     assert sorted(f.rule for f in report.findings) == sorted(f.rule for f in expected.findings)
-    metrics = {m.label: m.value for m in at.metric}
+    chips = summary_chips(at)
     c = report.counts()
-    assert metrics["结论"] == ("通过" if report.passed else "未通过")
-    assert int(metrics["错误"]) == c["error"] and int(metrics["警告"]) == c["warning"]
-    labels = [e.label for e in at.expander]
-    assert sum(1 for lbl in labels if lbl.split(" · ")[0] in ("错误", "警告", "建议")) == len(report.findings)
+    assert chips["自动结论"] == ("通过" if report.passed else "未通过") and "复核后" not in chips
+    assert int(chips["错误"]) == c["error"] and int(chips["警告"]) == c["warning"]
+    cards = finding_labels(at)
+    assert len(cards) == sum(1 for f in report.findings if not f.not_checked)
+    assert all(lbl.startswith(":orange-badge[待复核]") for lbl in cards)
     assert report.meta.mode == "offline"
     assert report.form.title and report.form.title in "\n".join(str(t.value) for t in at.table)
     assert "问题清单" in [t.label for t in at.tabs]
@@ -110,10 +124,21 @@ def test_upload_review_action_and_chat(app, env_dirs):
     at.text_input(key="reason-0").set_value("已与申报单位核实")
     at.button(key="save-0").click()
     at.run()
+    assert any("填写审核人姓名" in w.value for w in at.warning)  # a decision is signed
+    at.sidebar.text_input(key="reviewer").set_value("李审")
+    at.button(key="save-0").click()
+    at.run()
     assert not at.exception
     stored = actions_for(review_id(data), env_dirs[0] / "actions.sqlite3")
-    assert [(a["action"], a["reason"]) for a in stored.values()] == [("dismiss", "已与申报单位核实")]
+    assert [(a["action"], a["reason"], a["user"]) for a in stored.values()] == [("dismiss", "已与申报单位核实", "李审")]
     assert at.session_state["report"].actions == stored
+    dismissed = report.findings[0]
+    chips = summary_chips(at)
+    left = c[dismissed.severity] - 1
+    name = {"error": "错误", "warning": "警告", "advice": "建议"}[dismissed.severity]
+    assert chips[name] == f"{left}/{c[dismissed.severity]}" and chips["已复核"] == f"1/{len(report.findings)}"
+    assert chips["复核后"] == ("通过" if (c["error"] - (dismissed.severity == "error")) == 0 else "未通过")
+    assert sum(1 for lbl in finding_labels(at) if lbl.startswith(":gray-badge[已驳回]")) == 1
 
     # chat about policy, offline
     at.chat_input(key="chat_q").set_value("远程项目最多可以授予几个学分？")
@@ -133,9 +158,33 @@ def test_bad_pdf_shows_chinese_error_not_traceback(app):
     assert at.session_state["report"] is None
 
 
-def test_non_pdf_upload_is_refused(app):
-    at = upload(app, "draft.docx", b"PK\x03\x04 word")
-    assert "请上传 PDF 格式的申报书" in at.error[0].value
+def test_other_formats_are_refused_in_chinese(app):
+    at = upload(app, "draft.txt", b"hello")
+    assert "请上传 PDF 或 Word（.docx）格式的申报书" in at.error[0].value
+    at = upload(app, "old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    assert "另存为" in at.error[0].value and ".docx" in at.error[0].value
+    at = upload(app, "broken.docx", b"PK\x03\x04 word")
+    assert at.error and "Word" in at.error[0].value and at.session_state["report"] is None
+
+
+def test_word_draft_shows_cells_and_injection_warning(app, tmp_path):
+    import dataclasses
+
+    from eval.bad_inputs import INJECT_CASE, inject_form
+    from eval.cases import load_case
+    from eval.render_docx import render_docx
+
+    case = load_case(INJECT_CASE)
+    bad = dataclasses.replace(case, form=inject_form(case.form, "peer_review"))
+    path = render_docx(bad, tmp_path / "draft.docx")
+    at = upload(app, path.name, path.read_bytes())
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    report = at.session_state["report"]
+    assert report.meta.style == "docx" and [h.field for h in report.injections] == ["peer_review"]
+    assert any("疑似写给审查程序的指令" in w.value and "同行评议意见" in w.value for w in at.warning)
+    assert summary_chips(at)["自动结论"] == "未通过"
+    assert any("表 " in m.value and " 行第 " in m.value for m in at.markdown)  # evidence as table/row/cell
+    assert not at.image  # no page crops for a Word draft
 
 
 def test_page_limit(app, monkeypatch):
@@ -159,7 +208,7 @@ def test_sessions_do_not_share_drafts(app, env_dirs):
     other = AppTest.from_file(APP, default_timeout=TIMEOUT)
     other.run()
     assert other.session_state["report"] is None and other.session_state["chat"] == []
-    assert not other.metric
+    assert not [m for m in other.markdown if 'data-testid="cme-summary"' in m.value]
 
 
 def test_add_notice_rejects_other_types(app, env_dirs):
@@ -214,16 +263,20 @@ def test_add_notice_saves_and_reindexes(tmp_path, monkeypatch):
     monkeypatch.delenv("CME_LLM_MODEL", raising=False)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
-    text = "二、远程项目\n远程项目每期学员须完成在线考核，考核合格方可授予学分，考核记录保存五年。\n"
+    text = "关于远程项目在线考核的通知\n二、远程项目\n远程项目每期学员须完成在线考核，考核合格方可授予学分，考核记录保存五年。\n"
     at.file_uploader(key="notice_upload").set_value(("../2026 远程考核通知.txt", text.encode("utf-8"), "text/plain"))
     at.run()
     at.button(key="notice_add").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("重建索引" in s.value for s in at.sidebar.success), [e.value for e in at.sidebar.error]
+    done = [s.value for s in at.sidebar.success if "政策索引已更新" in s.value]
+    assert done == ["已加入《关于远程项目在线考核的通知》，政策索引已更新。"], [e.value for e in at.sidebar.error]
     saved = policy / "2026_远程考核通知.txt"
     assert saved.read_text(encoding="utf-8") == text
-    assert "2026_远程考核通知.txt" in "\n".join(m.value for m in at.sidebar.markdown)
+    side = "\n".join(m.value for m in at.sidebar.markdown)
+    assert "关于远程项目在线考核的通知" in side and "2026_远程考核通知.txt" not in side  # listed by title
+    at.run()
+    assert any("政策索引已更新" in s.value for s in at.sidebar.success)  # the message stays
     from review.config import load_settings
     from review.retrieval import get_index
 

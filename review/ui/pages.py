@@ -12,10 +12,12 @@ from review.form import Evidence
 from review.report import Report
 from review.rules.base import Finding
 
-SCALE = 1.5  # 108 dpi: readable on screen, cheap to render
+SCALE = 2.0  # 144 dpi: sharp when a phone shows the crop at its natural size
 BOX_COLOR = (220, 30, 30)
 BOX_PAD = 3  # points around the box so thin boxes stay visible
 CONTEXT = 140  # points of page kept above and below the boxes
+HCONTEXT = 80  # points kept left and right of the boxes ...
+MIN_WIDTH = 300  # ... and never a band narrower than this (so a phone shows it near 1 px per point)
 
 
 def render_page(pdf_bytes: bytes, page: int, scale: float = SCALE) -> Image.Image:
@@ -98,12 +100,22 @@ def highlighted_page(
 def crop_to_boxes(
     img: Image.Image, boxes: list[tuple[float, float, float, float]], scale: float = SCALE
 ) -> Image.Image:
-    """The band of the page around the boxes (full width, CONTEXT points above and below); whole page if no box."""
+    """The part of the page around the boxes (CONTEXT points above/below, HCONTEXT beside); whole page if no box."""
     if not boxes:
         return img
     top = max(0.0, min(min(b[1], b[3]) for b in boxes) - CONTEXT) * scale
     bottom = min(img.height, (max(max(b[1], b[3]) for b in boxes) + CONTEXT) * scale)
-    return img.crop((0, int(top), img.width, int(bottom)))
+    x0 = min(min(b[0], b[2]) for b in boxes) - HCONTEXT
+    x1 = max(max(b[0], b[2]) for b in boxes) + HCONTEXT
+    if x1 - x0 < MIN_WIDTH:
+        mid = (x0 + x1) / 2
+        x0, x1 = mid - MIN_WIDTH / 2, mid + MIN_WIDTH / 2
+    page_w = img.width / scale
+    if x1 > page_w:
+        x0, x1 = max(0.0, x0 - (x1 - page_w)), page_w
+    if x0 < 0:
+        x0, x1 = 0.0, min(page_w, x1 - x0)
+    return img.crop((int(x0 * scale), int(top), int(x1 * scale), int(bottom)))
 
 
 def page_count(pdf_bytes: bytes) -> Optional[int]:
