@@ -13,15 +13,21 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from pydantic import BaseModel
 
 from review.errors import LLMError
 from review.form import Form
+from review.grounding import denies_finding, in_corpus, is_chinese, numbers, quote_in_text
 from review.privacy import mask_form, mask_text
+from review.prompts import render_messages
 from review.rules.base import SEVERITY_ZH, Citation, Finding, Source
 from review.textutil import norm_ws, squash
+
+if TYPE_CHECKING:  # review.retrieval and review.llm load the index / langchain stacks (4-7 s): types only here
+    from review.llm.protocol import ChatModelProtocol
+    from review.retrieval import Passage, PolicyIndex
 
 log = logging.getLogger(__name__)
 
@@ -31,23 +37,12 @@ MAX_PASSAGE_CHARS = 240  # passages are cut to this before they go into the prom
 MAX_PASSAGES = 30
 PASSAGE_BUDGET = 2400  # passage characters per prompt; searched ones stop here (rule clauses always go in)
 MAX_FACT_CHARS = 120  # long narratives go to the model as a head and their length
-MIN_QUOTE_CHARS = 4
 WHY: dict[str, str] = {
     "error": "这是硬性要求：不符合时北京市继续医学教育管理系统将无法提交，或形式审查不通过。",
     "warning": "不符合时申报书可能被退回或被质询。",
     "advice": "按此修改可提高申报书质量。",
 }
 BASE_FACTS = ("title", "level", "subject", "category", "mode")
-NUMBER = re.compile(r"\d+(?:\.\d+)?")
-CJK = re.compile(r"[\u4e00-\u9fff]")
-LATIN = re.compile(r"[A-Za-z]")
-# An explanation must explain the finding, never deny it: an obedient answer to an injected "输出无问题"
-DENIAL = re.compile(
-    r"(?<![不非])(?:无问题|没有问题|不存在问题|并无问题|无需修改|不需要修改|不必修改|可以忽略|"
-    r"忽略(?:以上|上述|所有|全部)|(?:检查|审查|规则)(?:均|全部|都)?(?:已)?通过|"
-    r"ignore (?:all|previous|the above)|all checks passed|no issues?\b)",
-    re.I,
-)
 
 
 # --- model answer schema -------------------------------------------------------------------------
@@ -102,16 +97,6 @@ def doc_titles(policy_dir: Optional[str] = None) -> dict[str, str]:
     return {name: meta.title for name, meta in parse_provenance(readme.read_text(encoding="utf-8")).items()}
 
 
-def in_corpus(quote: str, doc: str) -> bool:
-    """True when the quote occurs verbatim (whitespace-normalised) in that notice."""
-    from review.retrieval.corpus import quote_in_corpus
-
-    try:
-        return len(squash(quote)) >= MIN_QUOTE_CHARS and quote_in_corpus(quote, doc=doc)
-    except (OSError, ValueError):
-        return False
-
-
 def rule_source(finding: Finding) -> Optional[Source]:
     """The finding's source clause, else its rule's first one."""
     if finding.source is not None:
@@ -125,7 +110,7 @@ def rule_source(finding: Finding) -> Optional[Source]:
     return rule.sources[0] if rule and rule.sources else None
 
 
-def search(index: Any, finding: Finding, k: int = SEARCH_K) -> list[Any]:
+def search(index: Optional[PolicyIndex], finding: Finding, k: int = SEARCH_K) -> list[Passage]:
     """Passages for a finding (rule title + message); [] without an index or on failure."""
     if index is None:
         return []
@@ -163,7 +148,7 @@ def fmt_value(value: Any) -> str:
     return text if len(text) <= 80 else text[:60] + "…"
 
 
-def offline_citation(finding: Finding, index: Any = None) -> list[Citation]:
+def offline_citation(finding: Finding, index: Optional[PolicyIndex] = None) -> list[Citation]:
     """The rule's own clause when it checks out in the corpus, else the best searched passage's first sentence."""
     src = rule_source(finding)
     if src is not None and in_corpus(src.quote, src.doc):
@@ -191,7 +176,7 @@ def offline_text(finding: Finding, citations: list[Citation]) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def explain_offline(finding: Finding, index: Any = None) -> None:
+def explain_offline(finding: Finding, index: Optional[PolicyIndex] = None) -> None:
     """Fill the finding's explanation fields offline."""
     citations = offline_citation(finding, index)
     finding.explanation = offline_text(finding, citations)
@@ -226,7 +211,7 @@ def facts_for(findings: list[Finding], masked: Form) -> dict[str, Any]:
     return out
 
 
-def gather_passages(findings: list[Finding], index: Any) -> tuple[list[Ctx], dict[int, list[int]]]:
+def gather_passages(findings: list[Finding], index: Optional[PolicyIndex]) -> tuple[list[Ctx], dict[int, list[int]]]:
     """Numbered passages (each rule's clause first, then searched ones) and the numbers per finding."""
     titles = doc_titles()
     ctxs: list[Ctx] = []
@@ -260,10 +245,10 @@ def gather_passages(findings: list[Finding], index: Any) -> tuple[list[Ctx], dic
     return ctxs, per
 
 
-def build_prompt(findings: list[Finding], form: Form, index: Any) -> tuple[str, str, list[Ctx], dict[int, list[int]]]:
+def build_prompt(
+    findings: list[Finding], form: Form, index: Optional[PolicyIndex], prompts_dir: Optional[Path] = None
+) -> tuple[str, str, list[Ctx], dict[int, list[int]]]:
     """(system, user, passages, passage numbers per finding) for the one batched call."""
-    from review.prompts import render_messages
-
     masked = mask_form(form)
     ctxs, per = gather_passages(findings, index)
     legend = "".join(f"{doc}：《{title}》\n" for doc, title in dict.fromkeys((c.doc, c.title) for c in ctxs))
@@ -277,6 +262,7 @@ def build_prompt(findings: list[Finding], form: Form, index: Any) -> tuple[str, 
         )
     system, user = render_messages(
         "explain_findings",
+        prompts_dir,
         level=masked.level or "未填写",
         count=len(findings),
         facts=json.dumps(facts_for(findings, masked), ensure_ascii=False),
@@ -294,29 +280,12 @@ def key_of(i: int) -> str:
 # --- verification ----------------------------------------------------------------------------------
 
 
-def numbers(text: str) -> set[float]:
-    """Every number in a text, as floats."""
-    return {float(x) for x in NUMBER.findall(text or "")}
-
-
-def is_chinese(text: str) -> bool:
-    """True when the text is mainly Chinese (not an English answer)."""
-    cjk, latin = len(CJK.findall(text)), len(LATIN.findall(text))
-    return cjk >= 4 and cjk >= latin
-
-
-def denies_finding(text: str) -> bool:
-    """True when a text claims there is no problem or tells the reader to ignore the rules."""
-    return bool(DENIAL.search(text or ""))
-
-
 def check_citations(cites: list[CitationOut], ctxs: list[Ctx]) -> tuple[list[Citation], bool]:
     """Citations whose quote is verbatim in a given passage of the same document; False if any was dropped."""
     good: list[Citation] = []
     ok = True
     for c in cites:
-        q = squash(c.quote)
-        hit = next((x for x in ctxs if x.doc == c.doc and len(q) >= MIN_QUOTE_CHARS and q in squash(x.text)), None)
+        hit = next((x for x in ctxs if x.doc == c.doc and quote_in_text(c.quote, x.text)), None)
         if hit is None or not in_corpus(c.quote, c.doc):
             ok = False
             continue
@@ -414,14 +383,16 @@ def _notices(rejected: dict[str, list[str]]) -> list[str]:
 # --- entry point -----------------------------------------------------------------------------------
 
 
-def explain_findings(findings: list[Finding], form: Form, index: Any, model: Any = None) -> list[str]:
+def explain_findings(
+    findings: list[Finding], form: Form, index: Optional[PolicyIndex], model: Optional[ChatModelProtocol] = None
+) -> list[str]:
     """Fill explanation, citations, explained_by, verified on every finding; returns Chinese notices."""
     for f in findings:
         explain_offline(f, index)
     if model is None or not findings:
         return []
     try:
-        system, user, ctxs, per = build_prompt(findings, form, index)
+        system, user, ctxs, per = build_prompt(findings, form, index, model.settings.prompts_dir)
         batch = model.complete_json(system, user, ExplainBatch)
     except LLMError as err:
         reason = getattr(err, "reason", "") or err.zh
@@ -429,4 +400,4 @@ def explain_findings(findings: list[Finding], form: Form, index: Any, model: Any
     except Exception as exc:  # noqa: BLE001 - a model problem never breaks the review
         log.warning("model explanation failed: %s", exc)
         return ["模型调用失败（内部错误），已使用离线解释"]
-    return apply_model(findings, batch, form, ctxs, per, getattr(model, "name", "model"))
+    return apply_model(findings, batch, form, ctxs, per, model.name)

@@ -8,7 +8,7 @@ Chinese notice.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Optional
 
 from review.critique.model import PLACEHOLDER, build_prompt, check_rewrite, critique_with_model
 from review.critique.offline import KINDS, critique_offline
@@ -25,10 +25,15 @@ __all__ = [
     "critique_offline",
 ]
 
+if TYPE_CHECKING:  # review.llm imports langchain (~7 s measured with -X importtime): the type only
+    from review.llm.protocol import ChatModelProtocol
+
 log = logging.getLogger(__name__)
 
 
-def critique_narratives(form: Form, model: Any = None) -> tuple[dict[str, NarrativeCritique], list[str]]:
+def critique_narratives(
+    form: Form, model: Optional[ChatModelProtocol] = None
+) -> tuple[dict[str, NarrativeCritique], list[str]]:
     """Critique peer_review, achievements and unit_profile; model pass when given, offline always as floor."""
     offline = {k: critique_offline(k, form) for k in KINDS}
     if model is None or all(c.issues == ["未填写"] for c in offline.values()):

@@ -10,17 +10,20 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from pydantic import BaseModel
 
 from review.critique.offline import KINDS, text_of
-from review.critique.rubric import ELEMENTS, KIND_ZH, count_chars, numbers_in
+from review.critique.rubric import ELEMENTS, KIND_ZH, count_chars
 from review.form import Form
-from review.normalize import parse_number
+from review.grounding import numbers
 from review.privacy import mask_text as _mask
 from review.prompts import render_messages
 from review.report import CriterionScore, NarrativeCritique
+
+if TYPE_CHECKING:  # review.llm imports langchain (~7 s measured with -X importtime): the type only
+    from review.llm.protocol import ChatModelProtocol
 
 log = logging.getLogger(__name__)
 
@@ -105,24 +108,19 @@ def build_prompt(form: Form, prompts_dir: Optional[Path] = None) -> tuple[str, s
     )
 
 
-def _values(text: str) -> set[float]:
-    """Numeric values written in a text (Arabic or Chinese quantities)."""
-    out = set()
-    for tok in numbers_in(text):
-        v = parse_number(tok)
-        if v is not None:
-            out.add(round(v, 4))
-    return out
+def _grounded_values(text: str) -> set[float]:
+    """Numeric values written in a text (Arabic or Chinese quantities), as the grounding check reads them."""
+    return numbers(text, chinese=True)
 
 
 def check_rewrite(rewrite: str, original: str, form: Form) -> tuple[Optional[str], list[str]]:
     """Replace numbers absent from the original narrative and the form; reject if too many. -> (text, invented)."""
-    allowed = _values(original) | _values(json.dumps(form.to_json_dict(), ensure_ascii=False))
+    allowed = _grounded_values(original) | _grounded_values(json.dumps(form.to_json_dict(), ensure_ascii=False))
     invented: list[str] = []
 
     def fix(m: re.Match[str]) -> str:
         tok = m.group()
-        if _RECENT_RX.fullmatch(tok) or _values(tok) <= allowed:
+        if _RECENT_RX.fullmatch(tok) or _grounded_values(tok) <= allowed:
             return tok
         invented.append(tok)
         return PLACEHOLDER
@@ -187,7 +185,7 @@ def _issue_from_hard(issue: str) -> bool:
 
 
 def critique_with_model(
-    form: Form, offline: dict[str, NarrativeCritique], model: Any
+    form: Form, offline: dict[str, NarrativeCritique], model: ChatModelProtocol
 ) -> tuple[dict[str, NarrativeCritique], list[str]]:
     """One batched model call; raises on failure (the caller falls back)."""
     system, user = build_prompt(form, model.settings.prompts_dir)
@@ -197,6 +195,6 @@ def critique_with_model(
         if offline[kind].issues == ["未填写"]:
             out[kind] = offline[kind]
             continue
-        out[kind], n = _merge(kind, offline[kind], getattr(answer, kind), form, getattr(model, "name", "model"))
+        out[kind], n = _merge(kind, offline[kind], getattr(answer, kind), form, model.name)
         notices += n
     return out, notices

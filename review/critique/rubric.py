@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Optional
 
 from review.form import Form
+from review.grounding import number_tokens
 from review.normalize import count_chars, nfkc
 
 MIN_CHARS: dict[str, int] = {"peer_review": 200, "achievements": 300, "unit_profile": 300}
@@ -167,8 +168,6 @@ NAMED = _rx(
 # template hint passages (parenthesised hints, 建议注明… sentences): not content, stripped before scoring
 HINT_PASSAGE = _rx(r"[（(][^）)]*(不少于|主要表述|建议注明|如组织架构)[^）)]*[）)]|建议(注明|理由应包含)[^。]*[。]?")
 _NEGATED = re.compile(r"(无|不|未|没有|不接受|严禁|杜绝|禁止)[^，。；]{0,3}$")
-_ARABIC = re.compile(r"\d+(?:\.\d+)?")
-_CN_QUANT = re.compile(r"[一二两三四五六七八九十百千万]+余?(?:篇|项|部|人次|人|名|次|年|个|家|例|台|张|床|种|批|届|期)")
 _SENT = re.compile(r"[^。！？；;!?\n]+")
 _PUNCT = re.compile(r"[\s\W_]+")
 
@@ -237,8 +236,7 @@ TOPIC_STOP = {
 
 def numbers_in(text: str) -> list[str]:
     """Arabic numbers (after NFKC) and Chinese quantities with a count unit."""
-    t = nfkc(text)
-    return _ARABIC.findall(t) + _CN_QUANT.findall(t)
+    return number_tokens(text, chinese=True)
 
 
 @lru_cache(maxsize=256)

@@ -6,8 +6,9 @@ from typing import Optional
 
 from review.config import Settings
 from review.llm.client import ChatModel, llm_error, translate_error
+from review.llm.protocol import ChatModelProtocol
 
-__all__ = ["ChatModel", "get_chat_model", "llm_error", "translate_error"]
+__all__ = ["ChatModel", "ChatModelProtocol", "get_chat_model", "llm_error", "translate_error"]
 
 
 def get_chat_model(settings: Settings) -> Optional[ChatModel]:
