@@ -73,6 +73,59 @@ def probe(path: Path, timeout: float = STAGE_SECONDS) -> dict[str, Any]:
     return out
 
 
+def probe_bounded(path: Path, settings: Any = None) -> dict[str, Any]:
+    """Outcome of reviewing one file as users do: read in review.sandbox's bounded child, then the rules here.
+
+    review / reject / timeout (the reader's time budget ran out: a clear message, no hang) / crash (an exception
+    other than InputError in this process); with the reader's peak memory and the review's warnings and form.
+    """
+    from review.config import load_settings
+    from review.errors import InputError
+    from review.pipeline import review_extracted
+    from review.sandbox import BoundedRead, input_problem
+
+    settings = settings or load_settings()
+    t0 = time.perf_counter()
+    out: dict[str, Any] = {"max_rss_mb": 0}
+    problem = input_problem(path)
+    if problem:
+        out.update(outcome="reject", message=problem)
+    else:
+        job = BoundedRead(path, settings)
+        try:
+            while not job.step(1.0):
+                pass
+            out["max_rss_mb"] = job.max_rss_mb or 0
+            rep = review_extracted(job.outcome(), settings, file_name=path.name, explain=False)
+            out.update(
+                outcome="review",
+                findings=[[f.rule, f.severity] for f in rep.findings],
+                warnings=rep.meta.warnings,
+                form=rep.form,
+            )
+        except InputError as err:
+            timeout = err.en.startswith("reading timed out")
+            out.update(outcome="timeout" if timeout else "reject", message=err.user_message())
+        except Exception as exc:  # noqa: BLE001 - the point is to record it
+            out.update(outcome="crash", message=f"{type(exc).__name__}: {exc}"[:300])
+        finally:
+            job.kill()
+    out["seconds"] = round(time.perf_counter() - t0, 2)
+    return out
+
+
+def check_bad_input(b: Any, res: dict[str, Any]) -> bool:
+    """Does the outcome meet the corpus entry: expected outcome, required warning words, form check."""
+    if not meets(b.expect, res["outcome"]):
+        return False
+    if res["outcome"] == "review":
+        if b.warn and not any(b.warn in w for w in res.get("warnings", [])):
+            return False
+        if b.form_ok is not None and not b.form_ok(res["form"]):
+            return False
+    return True
+
+
 def meets(expect: str, outcome: str) -> bool:
     """Does the outcome satisfy the corpus expectation (reject / degrade / any)?"""
     if outcome not in ("review", "reject"):
@@ -86,12 +139,15 @@ def bad_input_figures(folder: Path) -> dict[str, Any]:
 
     rows = []
     for b, p in build_all(folder):
-        res = probe(p)
-        rows.append({"name": b.name, "expect": b.expect, **res, "ok": meets(b.expect, res["outcome"])})
+        res = probe_bounded(p)
+        ok = check_bad_input(b, res)
+        res.pop("form", None)
+        rows.append({"name": b.name, "expect": b.expect, **res, "ok": ok})
     return {
         "tried": len(rows),
         "crashes": sum(r["outcome"] == "crash" for r in rows),
         "hangs": sum(r["outcome"] == "hang" for r in rows),
+        "timeouts": sum(r["outcome"] == "timeout" for r in rows),
         "died": sum(r["outcome"] == "died" for r in rows),
         "unexpected": [r["name"] for r in rows if not r["ok"]],
         "max_seconds": max(r["seconds"] for r in rows),

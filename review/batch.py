@@ -91,15 +91,18 @@ def _review_read(job: Any, settings: Settings, explain: bool, model: Any, index:
     from review.pipeline import review_extracted
 
     name = Path(job.path).name
+    out: dict[str, Any] = {"file": name, "max_rss_mb": job.max_rss_mb}
     try:
         extracted = job.outcome()
-        rep = review_extracted(extracted, settings, index=index, model=model, file_name=name, explain=explain)
-        return {"file": name, "report_obj": rep}
+        out["report_obj"] = review_extracted(
+            extracted, settings, index=index, model=model, file_name=name, explain=explain
+        )
     except ReviewError as e:
-        return {"file": name, "error": e.zh, "error_en": e.en}
+        out.update(error=e.zh, error_en=e.en)
     except Exception as e:  # noqa: BLE001 - one bad draft never stops the batch
         log.exception("batch: %s failed", name)
-        return {"file": name, "error": f"审查失败（{type(e).__name__}）", "error_en": str(e)[:300]}
+        out.update(error=f"审查失败（{type(e).__name__}）", error_en=str(e)[:300])
+    return out
 
 
 def _collect(
@@ -318,6 +321,7 @@ def run_batch(
         row["json"] = None if it.get("skipped") else str(_write_json(it, out_dir / names[e.path.name]))
         row["error"] = it.get("error")
         row["skipped"] = bool(it.get("skipped"))
+        row["max_rss_mb"] = it.get("max_rss_mb")  # the reader's peak memory (bounded reads only)
         rows.append(row)
     write_xlsx(rows, out_xlsx)
     return rows
@@ -393,9 +397,10 @@ def run_batch_cli(folder: Path, out: Path, workers: int = 2, explain: bool = Fal
     extra = f"；另有 {others} 个非 PDF 文件未处理" if others else ""
     console.print(
         f"完成：共 {len(rows)} 个 PDF，已审查 {reviewed} 份（其中 {with_errors} 份有错误项），"
-        f"无法审查 {failed} 份，跳过 {skipped} 个{extra}。汇总表：{escape(str(out))}"
+        f"无法审查 {failed} 份，跳过 {skipped} 个{extra}。汇总表：{escape(str(out))}",
+        soft_wrap=True,
     )
     for r in rows:
         if r["状态"] != REVIEWED:
-            console.print(f"  · {escape(clean_text(r['文件']))}：{escape(r['主要问题'])}")
+            console.print(f"  · {escape(clean_text(r['文件']))}：{escape(r['主要问题'])}", soft_wrap=True)
     return 1 if failed else 0

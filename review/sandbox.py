@@ -12,8 +12,12 @@ import logging
 import multiprocessing as mp
 import os
 import signal
+import sys
+import threading
 import time
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Optional
 
@@ -35,6 +39,23 @@ def _context(method: str) -> Any:
             ctx.set_forkserver_preload(["review.sandbox", "review.extract", "review.extract.visible"])
         _CTX[method] = ctx
     return _CTX[method]
+
+
+_MAIN_LOCK = threading.Lock()
+
+
+@contextmanager
+def _main_hidden() -> Iterator[None]:
+    """Start children without re-importing the caller's __main__ (a script without a main guard, Streamlit's
+    runner): the child's target lives in this module, so the main module is never needed there."""
+    with _MAIN_LOCK:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
 
 
 def _limit_memory(mb: int) -> None:
@@ -106,10 +127,13 @@ def _child(path: str, settings: Settings, conn: Any) -> None:
         clean_model(res)
         conn.send(("ok", res.model_dump_json()))
     except ReviewError as e:
-        conn.send(("error", e.zh, e.en))
+        conn.send(("memory",) if _out_of_memory(e.en) else ("error", e.zh, e.en))
     except MemoryError:
         conn.send(("memory",))
     except BaseException as e:  # noqa: BLE001 - the child reports everything; the parent decides
+        if _out_of_memory(f"{type(e).__name__}: {e}"):
+            conn.send(("memory",))
+            return
         try:
             conn.send(
                 ("error", "PDF 文件结构异常，无法读取，请重新导出为 PDF 后上传", f"{type(e).__name__}: {e}"[:500])
@@ -117,7 +141,26 @@ def _child(path: str, settings: Settings, conn: Any) -> None:
         except BaseException:  # noqa: BLE001 - the pipe is gone: the parent sees the exit code
             pass
     finally:
+        try:
+            conn.send(("rss", _max_rss_mb()))
+        except BaseException:  # noqa: BLE001 - the pipe is gone
+            pass
         conn.close()
+
+
+_OOM_WORDS = ("MemoryError", "bad_alloc", "failed to map", "Cannot allocate memory", "out of memory")
+
+
+def _out_of_memory(text: str) -> bool:
+    """True when an error text says an allocation failed (the address-space limit was reached)."""
+    return any(w in text for w in _OOM_WORDS)
+
+
+def _max_rss_mb() -> int:
+    """Peak resident memory of this process in MB."""
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 
 
 def timeout_error(seconds: float) -> InputError:
@@ -164,10 +207,12 @@ class BoundedRead:
         self.proc = ctx.Process(target=_child, args=(self.path, settings, child), daemon=True)
         self.started = time.monotonic()
         self.budget = float(settings.read_timeout)
-        self.proc.start()
+        with _main_hidden():
+            self.proc.start()
         child.close()
         self.result: Optional[ExtractResult] = None
         self.error: Optional[InputError] = None
+        self.max_rss_mb: Optional[int] = None  # the reader's peak resident memory, when it reported it
 
     @property
     def done(self) -> bool:
@@ -215,11 +260,24 @@ class BoundedRead:
             self._finish(InputError(str(msg[1]), str(msg[2])))
         elif kind == "memory":
             self._finish(memory_error(self.settings.read_memory_mb))
+        elif kind == "rss":
+            self.max_rss_mb = int(msg[1])
 
     def _finish(self, error: Optional[InputError]) -> None:
         if error is not None:
             self.error = error
+        self._drain()
         self.kill()
+
+    def _drain(self) -> None:
+        """Read the reader's last message (its peak memory) if it comes within a moment."""
+        try:
+            while self.max_rss_mb is None and self.conn.poll(0.5):
+                msg = self.conn.recv()
+                if msg[0] == "rss":
+                    self.max_rss_mb = int(msg[1])
+        except (EOFError, OSError):
+            pass
 
     def kill(self) -> None:
         """Stop the child (if still running) and release the pipe."""

@@ -46,7 +46,7 @@ def test_xlsx_has_a_row_per_pdf_and_styled_header(batch, folder):
     header = [c.value for c in ws[1]]
     assert header == [c for c, _ in COLUMNS]
     assert ws[1][0].font.bold and ws.freeze_panes == "B2"
-    assert ws.column_dimensions["H"].width >= 60
+    assert ws.column_dimensions["I"].width >= 60  # 主要问题
     files = [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
     assert files == sorted(p.name for p in folder.glob("*.pdf"))
     assert len(rows) == len(files)
@@ -61,7 +61,7 @@ def test_broken_pdf_carries_its_error_and_does_not_stop_the_batch(batch):
     assert good and all(not r["error"] and r["项目名称"] and isinstance(r["错误"], int) for r in good)
     ws = load_workbook(out).active
     row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "x.pdf")
-    assert row[7].startswith("无法审查：")
+    assert row[1] == "无法审查" and row[8].startswith("无法审查：")
 
 
 def test_jsons_written_next_to_the_summary(batch):
@@ -109,5 +109,102 @@ def test_cli_exit_codes(folder, tmp_path):
     one = tmp_path / "one"
     one.mkdir()
     (one / "x.pdf").write_bytes(b"garbage")
-    assert run_batch_cli(one, tmp_path / "o" / "s.xlsx", 1) == 0
+    assert run_batch_cli(one, tmp_path / "o" / "s.xlsx", 1) == 1  # a draft failed: non-zero
     assert (tmp_path / "o" / "s.xlsx").is_file() and (tmp_path / "o" / "x.json").is_file()
+
+
+# --- hostile folders: nothing lost, every entry a row, a dying or hanging reader costs only its own file -------
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    """Good drafts (two differing only by case), a bomb, hostile text, and entries that are not files."""
+    import os
+
+    from eval.bad_inputs import CONTROL_TITLE, _bomb_content, _fillable, _set_values
+
+    src = FIXTURES / "base-national-cardio.pdf"
+    if not src.is_file():
+        pytest.skip("needs eval/fixtures")
+    d = tmp_path / "in"
+    d.mkdir()
+    for name in ("dup.pdf", "dup.PDF", "crash.pdf", "slow.pdf", "good.pdf"):
+        shutil.copy(src, d / name)
+    _bomb_content(d / "bomb.pdf")
+    _fillable(_set_values({"title": CONTROL_TITLE}))(d / "control.pdf")
+    os.mkfifo(d / "fifo.pdf")
+    (d / "loop.pdf").symlink_to("loop.pdf")
+    (d / "folder.pdf").mkdir()
+    return d
+
+
+def _patched_reader(monkeypatch):
+    """With fork-started readers: crash.pdf kills its reader (SIGSEGV), slow.pdf never finishes."""
+    import os
+    import signal
+    import time
+
+    import review.sandbox as sb
+
+    real = sb.read_any
+
+    def read_any(path, settings, progress=None):
+        name = Path(path).name
+        if name == "crash.pdf":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if name == "slow.pdf":
+            time.sleep(600)
+        return real(path, settings, progress)
+
+    monkeypatch.setattr(sb, "read_any", read_any)
+
+
+def test_mixed_folder_every_entry_a_row_nothing_lost(mixed, tmp_path, monkeypatch):
+    from review.config import load_settings
+
+    _patched_reader(monkeypatch)
+    settings = load_settings().with_(sandbox="fork", read_timeout=20.0)
+    out = tmp_path / "out" / "summary.xlsx"
+    rows = run_batch(mixed, out, workers=2, settings=settings)
+    by = {r["文件"]: r for r in rows}
+    assert sorted(by) == sorted(p.name for p in mixed.iterdir())  # one row per entry named .pdf
+    for good in ("dup.pdf", "dup.PDF", "good.pdf", "control.pdf"):
+        assert by[good]["状态"] == "已审查" and by[good]["项目名称"], by[good]
+    assert "异常退出" in by["crash.pdf"]["error"]
+    assert "读取超时" in by["slow.pdf"]["error"]
+    assert "压缩炸弹" in by["bomb.pdf"]["error"]
+    for name, word in (("fifo.pdf", "FIFO"), ("loop.pdf", "循环"), ("folder.pdf", "文件夹")):
+        assert by[name]["状态"] == "已跳过" and word in by[name]["主要问题"]
+    jsons = [r["json"] for r in rows if r["json"]]
+    assert len(set(p.lower() for p in jsons)) == len(jsons) == 7  # dup.pdf and dup.PDF: two files
+    ws = load_workbook(out).active
+    assert ws.max_row == len(rows) + 1
+    title = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "control.pdf")[2]
+    assert title and not any(ord(ch) < 32 or 0x200B <= ord(ch) <= 0x202E for ch in title)
+    assert all(r["max_rss_mb"] is None or r["max_rss_mb"] < 2048 for r in rows)
+
+
+def test_formula_like_titles_stay_text(tmp_path):
+    from review.batch import write_xlsx
+
+    row = {c: "" for c, _ in COLUMNS} | {"文件": "a.pdf", "状态": "已审查", "项目名称": '=HYPERLINK("x")\x00'}
+    write_xlsx([row], tmp_path / "s.xlsx")
+    cell = load_workbook(tmp_path / "s.xlsx").active.cell(row=2, column=3)
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("x")'
+
+
+def test_cli_summary_counts_and_exit_code(mixed, tmp_path, capsys):
+    import os
+
+    os.unlink(mixed / "crash.pdf")
+    os.unlink(mixed / "slow.pdf")
+    code = run_batch_cli(mixed, tmp_path / "o" / "s.xlsx", 2)
+    err = capsys.readouterr().err
+    assert code == 1  # the bomb failed
+    assert "已审查 4 份" in err and "无法审查 1 份" in err and "跳过 3 个" in err
+
+
+def test_cli_refuses_an_unwritable_summary_before_reading(mixed, capsys):
+    assert run_batch_cli(mixed, Path("/dev/null/x.xlsx"), 1) == 2
+    err = capsys.readouterr().err
+    assert "错误" in err and "not a directory" in err

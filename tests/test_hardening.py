@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from eval.bad_inputs import build_all, corpus
-from eval.hardening_report import MAX_RSS_MB, STAGE_SECONDS, meets, probe
+from eval.hardening_report import MAX_RSS_MB, check_bad_input, meets, probe, probe_bounded
 
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -24,8 +24,8 @@ def bad_dir(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def outcomes(bad_dir) -> dict[str, dict]:
-    """Every bad input reviewed (rules only) in a forked child with a hard time limit."""
-    return {name: probe(p) for name, p in bad_dir.items()}
+    """Every bad input reviewed (rules only) as users reach it: read in review.sandbox's bounded child."""
+    return {name: probe_bounded(p) for name, p in bad_dir.items()}
 
 
 def test_corpus_covers_the_issue_list():
@@ -51,9 +51,10 @@ def test_corpus_covers_the_issue_list():
 @pytest.mark.parametrize("bad", corpus(), ids=lambda b: b.name)
 def test_bad_input_ends_in_message_or_review_in_time(bad, outcomes):
     res = outcomes[bad.name]
-    assert res["outcome"] in ("review", "reject"), res
+    assert res["outcome"] in ("review", "reject"), res  # no crash, no timeout
     assert meets(bad.expect, res["outcome"]), (bad.expect, res)
-    assert res["seconds"] < STAGE_SECONDS, res
+    assert check_bad_input(bad, res), (bad.warn, res.get("warnings"))
+    assert res["max_rss_mb"] < MAX_RSS_MB, res
     if res["outcome"] == "reject":
         assert CJK.search(res["message"]), res
 

@@ -56,9 +56,14 @@ def read_pages(
     try:
         plumber = _plumber_pages(pdf, warnings)
         for i in range(len(reader.pages)):
-            if content_bytes(reader, i) > MAX_CONTENT_BYTES:
-                warnings.append(f"第 {i + 1} 页内容过大，已跳过")
-                pages.append(PageRows(number=i + 1, chars=MIN_TEXT_CHARS))
+            if content_bytes(reader, i) > MAX_CONTENT_BYTES:  # measured without inflating past the cap
+                warnings.append(
+                    f"第 {i + 1} 页内容过于复杂（解压后超过 {MAX_CONTENT_BYTES // 1_000_000} MB），改按图像识别"
+                )
+                pr = _ocr_or_keep(path, i, PageRows(number=i + 1), warnings, reader)
+                if pr.rows and pr.rows[0].cells and pr.rows[0].cells[0].source == "ocr":
+                    ocr_pages.append(i + 1)
+                pages.append(pr)
                 continue
             pr = _page_or_layout(plumber[i] if i < len(plumber) else None, reader, i, table_base, warnings)
             table_base += max(pr.tables, 0) + 1

@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 log = logging.getLogger(__name__)
 
-MAX_CONTENT_BYTES = 8_000_000  # a page's content (streams + form XObjects) larger than this is not parsed
+MAX_CONTENT_BYTES = 1_000_000  # a page's content (streams + form XObjects) larger than this is not text-parsed
 MAX_STREAM_BYTES = 64_000_000  # any other stream (fonts, CMaps, metadata) inflating beyond this: bomb, refused
 MAX_IMAGE_PIXELS = 60_000_000  # an embedded image with more pixels than this is not rendered (no OCR of its page)
 MAX_OBJECTS_SCANNED = 20_000  # streams checked per file (a draft has a few hundred objects)

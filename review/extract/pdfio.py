@@ -18,7 +18,7 @@ LINE_TOL = 3.0  # points: chars whose tops differ less than this share a line
 CELL_GAP = 1.6  # gaps wider than this many font sizes split a text line into cells
 SPACE_GAP = 0.3  # gaps wider than this many font sizes become a space
 MIN_TEXT_CHARS = 20  # pages with fewer chars are treated as having no text layer
-MAX_CONTENT_BYTES = 8_000_000  # a page content stream larger than this is not parsed (decompression bombs)
+MAX_CONTENT_BYTES = 1_000_000  # a page whose content inflates beyond this is read by OCR (the parser needs minutes)
 
 
 @dataclass
