@@ -46,11 +46,6 @@ def numbers(text: str, chinese: bool = False) -> set[float]:
     return out
 
 
-def ungrounded_numbers(text: str, given: str, chinese: bool = False) -> set[float]:
-    """Numbers in `text` that occur nowhere in `given` (the form, finding and passages the model saw)."""
-    return numbers(text, chinese) - numbers(given, chinese)
-
-
 def quote_in_text(quote: str, text: str) -> bool:
     """True when the quote occurs verbatim (whitespace-normalised) in a passage, and is long enough to mean it."""
     needle = squash(quote)
