@@ -285,6 +285,8 @@ def build_form(
         form.teachers = [teacher_of(tr, i, evidence) for i, tr in enumerate(teachers)]
     if events:
         form.events = [event_of(tr, i, evidence) for i, tr in enumerate(events)]
+        _merge_label_sessions(form, found, evidence)
+        _fill_days(form, found, evidence)
     elif any(k in found for k in ("event.time", "event.days", "event.venue", "event.time_venue")):
         form.events = _label_events(found, evidence)
     if history:
@@ -344,6 +346,31 @@ def _label_events(found: dict[str, Found], evidence: dict[str, Evidence]) -> lis
         if src in found:
             evidence[f"events.{i}.venue"] = evidence_of(found[src].cells, found[src].text)
     return events
+
+
+def _fill_days(form: Form, found: dict[str, Found], evidence: dict[str, Evidence]) -> None:
+    """A form-level 举办天数 applies to every session that names no days of its own."""
+    days = parse_number(found["event.days"].text) if "event.days" in found else None
+    for i, ev in enumerate(form.events or []):
+        if ev.days is None and days is not None:
+            ev.days = days
+            evidence[f"events.{i}.days"] = evidence_of(found["event.days"].cells, found["event.days"].text)
+
+
+def _merge_label_sessions(form: Form, found: dict[str, Found], evidence: dict[str, Evidence]) -> None:
+    """'举办时间及地点：第1期：…' with 第2期 on its own line: the label's sessions come first, none twice."""
+    timed = next((found[k].text for k in ("event.time_venue", "event.time") if k in found), "")
+    if not _SESSION.search(timed) or form.events is None:
+        return
+    lead = _label_events(found, {})
+    starts = {e.start for e in lead}
+    rest = [e for e in form.events if e.start not in starts]
+    if len(lead) + len(rest) > len(form.events):
+        form.events = lead + rest
+        for i in range(len(form.events)):
+            for name in ("start", "days", "venue"):
+                evidence.pop(f"events.{i}.{name}", None)
+        _label_events(found, evidence)
 
 
 def _first_typed(key: str, f: Found) -> tuple[Any, Found]:

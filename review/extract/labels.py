@@ -173,7 +173,8 @@ def inline_pattern() -> re.Pattern[str]:
         (long_alts if len(name) >= 3 else short_alts).append(r"\s*".join(chars))
     suffix = r"(?:\s*[（(][^（）()]{0,12}[）)])*"
     body = "|".join(long_alts) + "|(?:" + "|".join(short_alts) + ")"  # OCR drops spaces: '孙立新职称：'
-    return re.compile("(" + body + ")" + suffix + r"\s*[:：]")
+    box = r"(?P<box>\s*(?:[□☐☑☒■√✓✔●○]|\[\s*[xX√]?\s*\]))?"  # '京津冀互认项目■：' ticks inside the label
+    return re.compile("(" + body + ")" + suffix + box + r"\s*[:：]")
 
 
 _PREFIX_TAIL = re.compile(r"[^（()）：:。，,；;\n]{0,40}")

@@ -8,7 +8,7 @@ from typing import Optional
 
 from review.extract.labels import CONTEXT_KEYS, NARRATIVE_KEYS, inline_pattern, label_key, match_label, prefix_label
 from review.extract.pdfio import Cell, Row
-from review.normalize import join_lines
+from review.normalize import join_lines, squash
 
 _PAGE_NO = re.compile(
     r"^(第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?|[-—]\s*\d+\s*[-—]|\d+\s*/\s*\d+|page\s*\d+)$", re.I
@@ -78,7 +78,7 @@ def _inline_tokens(raw: str, cell: Cell) -> list[Token]:
         lab = _unwrap(m.group(1))
         k = match_label(lab) or "_ctx"
         toks.append(Token(lab, cell, k, label_key(lab), inline=True))
-        val = _unwrap(raw[m.end() : end])
+        val = _unwrap((m.group("box") or "") + raw[m.end() : end])
         if val:
             toks.append(Token(val, cell))
     return toks
@@ -246,6 +246,7 @@ def _next_line_value(rows: list[Row], tokenized: list[list[Token]], ri: int) -> 
 def _following_rows(rows: list[Row], tokenized: list[list[Token]], ri: int, skip: frozenset[int]) -> list[Token]:
     """Rows after a narrative label until the next label row (across pages)."""
     out: list[Token] = []
+    last = rows[ri]
     for nxt in range(ri + 1, len(rows)):
         if nxt in skip:
             break
@@ -255,11 +256,35 @@ def _following_rows(rows: list[Row], tokenized: list[list[Token]], ri: int, skip
             continue
         if len(texts) == 1 and is_page_number(texts[0].text):
             continue
-        if _starts_with_label(toks):
+        if _starts_with_label(toks) or is_heading(rows[nxt]) or _left_table(rows[ri], last, rows[nxt]):
             break
+        last = rows[nxt]
         for tok in toks:
             if tok.key is not None:
                 return out
             if tok.text:
                 out.append(tok)
     return out
+
+
+_HEADING_END = re.compile(r"(承诺书|承诺|声明|附件\s*\d*|填表说明|填写说明|申报书|登记表|审批表)[:：]?$")
+_HEADING_START = re.compile(
+    r"^([一二三四五六七八九十]+、|第[一二三四五六七八九十\d]+部分|[（(][一二三四五六七八九十]+[)）])"
+)
+
+
+def is_heading(row: Row) -> bool:
+    """A section heading line ('三、课程及教师信息', '继续医学教育项目负责人承诺书'): it ends any narrative."""
+    if len(row.cells) != 1:
+        return False
+    t = squash(row.text)
+    if not t or len(t) > 30:
+        return False
+    return bool(_HEADING_END.search(t)) or (bool(_HEADING_START.match(t)) and len(t) <= 16 and "，" not in t)
+
+
+def _left_table(origin: Row, last: Row, row: Row) -> bool:
+    """True when a narrative that sits in a table has reached text after that table on the same page."""
+    if origin.table < 0 or row.page != last.page:
+        return False
+    return row.table != last.table
