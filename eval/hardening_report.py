@@ -156,6 +156,53 @@ def bad_input_figures(folder: Path) -> dict[str, Any]:
     }
 
 
+GOOD_DRAFTS = 12  # eval fixtures mixed into the batch of bad inputs
+
+
+def batch_mix_figures(folder: Path, good: int = GOOD_DRAFTS, workers: int = 2) -> dict[str, Any]:
+    """Every bad input plus `good` fixture drafts in one folder through run_batch (bounded readers)."""
+    import shutil
+
+    from eval.bad_inputs import build_all
+    from review.batch import run_batch
+
+    build_all(folder)
+    fixtures = sorted((Path(__file__).resolve().parent / "fixtures").glob("*.pdf"))
+    goods = [p for p in fixtures if "scan" not in p.name][:good]
+    for p in goods:
+        shutil.copy(p, folder / f"good-{p.name}")
+    shutil.copy(goods[0], folder / "good-CASE.PDF")  # same stem as another input, other case
+    shutil.copy(goods[0], folder / "good-case.pdf")
+    entries = sorted(q.name for q in folder.iterdir() if q.suffix.lower() == ".pdf")
+    t0 = time.perf_counter()
+    crash = ""
+    rows: list[dict[str, Any]] = []
+    try:
+        rows = run_batch(folder, folder.parent / "batch-out" / "summary.xlsx", workers=workers)
+    except Exception as exc:  # noqa: BLE001 - the figure being measured
+        crash = f"{type(exc).__name__}: {exc}"[:300]
+    by = {r["文件"]: r for r in rows}
+    good_names = [n for n in entries if n.startswith("good-")]
+    jsons = [r["json"] for r in rows if r.get("json")]
+    rss = [r["max_rss_mb"] for r in rows if r.get("max_rss_mb") is not None]
+    return {
+        "entries": len(entries),
+        "rows": len(rows),
+        "one_row_per_entry": sorted(by) == entries,
+        "good": len(good_names),
+        "good_reviewed": sum(1 for n in good_names if by.get(n, {}).get("状态") == "已审查"),
+        "reviewed": sum(1 for r in rows if r["状态"] == "已审查"),
+        "failed": sum(1 for r in rows if r["状态"] == "无法审查"),
+        "skipped": sum(1 for r in rows if r["状态"] == "已跳过"),
+        "timeouts": sum(1 for r in rows if "读取超时" in (r.get("error") or "")),
+        "reader_died": sum(1 for r in rows if "异常退出" in (r.get("error") or "")),
+        "unique_json_names": len({j.lower() for j in jsons}) == len(jsons),
+        "batch_crash": crash,
+        "max_rss_mb_per_file": max(rss) if rss else None,
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+
+
 def pdf_fuzz_figures(n: int, seed: int = 0) -> dict[str, Any]:
     """n mutated fixture PDFs through extract_pdf (OCR engine stubbed): outcomes and failures."""
     from eval.fuzz_atheris import check_pdf_bytes, mutate, no_ocr_engine, seed_pdfs
@@ -264,7 +311,17 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--fuzz", type=int, default=300, help="mutated PDFs to try")
     p.add_argument("--text", type=int, default=2000, help="hypothesis examples per text/rule target")
     p.add_argument("--out", type=Path, default=None, help="also write the JSON here")
+    p.add_argument("--only", choices=("bad", "batch"), default=None, help="just the bad inputs or the batch mix")
     args = p.parse_args(argv)
+    if args.only:
+        with tempfile.TemporaryDirectory(prefix="cme-hardening-") as tmp:
+            fig = bad_input_figures(Path(tmp) / "bad") if args.only == "bad" else batch_mix_figures(Path(tmp) / "mix")
+        text = json.dumps(fig, ensure_ascii=False, indent=1, default=str)
+        print(text)
+        if args.out:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(text, encoding="utf-8")
+        return 0
     with tempfile.TemporaryDirectory(prefix="cme-hardening-") as tmp:
         t0 = time.perf_counter()
         figures = {

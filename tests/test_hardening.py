@@ -151,3 +151,75 @@ def test_batch_goes_on_past_every_bad_file(bad_dir, tmp_path):
     for name in ("empty.pdf", "encrypted-userpw.pdf", "text-renamed.pdf"):
         assert by[name]["error"] and CJK.search(by[name]["error"]), by[name]
     assert (tmp_path / "out" / "summary.xlsx").is_file()
+
+
+# --- issue 14: no silent loss, text cleaned once, recovery -------------------------------------------------
+
+
+def _review_file(path: Path):
+    from review.config import load_settings
+    from review.sandbox import review_bounded
+
+    return review_bounded(path, load_settings(), explain=False)
+
+
+@pytest.fixture(scope="module")
+def fillables(tmp_path_factory) -> dict[str, Path]:
+    """The clean fillable draft and its hostile twins."""
+    from eval.bad_inputs import CONTROL_TITLE, _broken_field, _fillable, _set_values, _zwsp_names
+
+    d = tmp_path_factory.mktemp("fill")
+    out = {}
+    for name, edit in (
+        ("clean", _set_values({})),
+        ("bad-field", _broken_field),
+        ("control", _set_values({"title": CONTROL_TITLE})),
+        ("zwsp", _zwsp_names),
+    ):
+        out[name] = d / f"{name}.pdf"
+        _fillable(edit)(out[name])
+    return out
+
+
+def test_one_bad_form_field_keeps_the_others(fillables):
+    clean, bad = _review_file(fillables["clean"]), _review_file(fillables["bad-field"])
+    assert bad.form.title == clean.form.title and bad.form.teachers == clean.form.teachers
+    assert bad.form.applicant_unit == clean.form.applicant_unit and bad.form.lead == clean.form.lead
+
+
+def test_control_characters_reach_no_output(fillables):
+    from review.render import to_docx, to_markdown
+
+    rep = _review_file(fillables["control"])
+    assert rep.form.title == "感染性疾病规范化[31m诊疗培训班"
+    md = to_markdown(rep)
+    bad = [ch for ch in md if (ord(ch) < 32 and ch not in "\n\t") or 0x200B <= ord(ch) <= 0x202E or ch == "\ufeff"]
+    assert not bad
+    import io
+    import zipfile
+
+    xml = zipfile.ZipFile(io.BytesIO(to_docx(rep))).read("word/document.xml").decode("utf-8")
+    assert "感染性疾病规范化" in xml and "\x1b" not in xml and "\u200b" not in xml and "\u202e" not in xml
+
+
+def test_zero_width_spaces_in_names_change_no_verdict(fillables):
+    clean, zwsp = _review_file(fillables["clean"]), _review_file(fillables["zwsp"])
+    assert zwsp.form.lead == clean.form.lead and zwsp.form.teachers == clean.form.teachers
+    assert sorted((f.rule, f.severity) for f in zwsp.findings) == sorted((f.rule, f.severity) for f in clean.findings)
+
+
+def test_missing_xref_is_recovered_with_a_notice(tmp_path):
+    from eval.bad_inputs import _no_xref
+
+    p = tmp_path / "noxref.pdf"
+    _no_xref(p)
+    rep = _review_file(p)
+    assert rep.form.title and any("已自动修复" in w for w in rep.meta.warnings)
+
+
+def test_xfa_only_form_gets_a_notice(tmp_path):
+    from eval.bad_inputs import _xfa_only
+
+    p = tmp_path / "xfa.pdf"
+    _xfa_only(p)
+    assert any("XFA" in w for w in _review_file(p).meta.warnings)
