@@ -11,8 +11,9 @@ import logging
 from typing import TYPE_CHECKING, Optional
 
 from review.critique.model import PLACEHOLDER, build_prompt, check_rewrite, critique_with_model
-from review.critique.offline import KINDS, critique_offline
+from review.critique.offline import critique_offline
 from review.form import Form
+from review.narratives import KINDS
 from review.report import NarrativeCritique
 
 __all__ = [

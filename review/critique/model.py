@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Optional
 
 from pydantic import BaseModel
 
-from review.critique.offline import KINDS, text_of
-from review.critique.rubric import ELEMENTS, KIND_ZH, count_chars
+from review.critique.offline import text_of
+from review.critique.rubric import ELEMENTS
 from review.form import Form
 from review.grounding import numbers
+from review.narratives import KIND_ZH, KINDS
+from review.normalize import count_chars
 from review.privacy import mask_text as _mask
 from review.prompts import render_messages
 from review.report import CriterionScore, NarrativeCritique

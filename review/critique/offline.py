@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from review.critique.rubric import ELEMENTS, KIND_ZH, MAX_CHARS, MIN_CHARS, count_chars, rubric
+from review.critique.rubric import ELEMENTS, MAX_CHARS, rubric
 from review.form import Form
-from review.normalize import is_hint_text
+from review.narratives import KIND_ZH, MIN_CHARS
+from review.normalize import count_chars, is_hint_text
 from review.report import CriterionScore, NarrativeCritique
 
-KINDS: tuple[str, ...] = ("peer_review", "achievements", "unit_profile")
 SHORT_CAP = 59  # a narrative below the minimum cannot be submitted, so it cannot pass
 
 
