@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-from eval import chat_eval, critique_eval, extraction_accuracy, retrieval_eval
+from eval import chat_eval, critique_eval, extraction_accuracy, outside_eval, retrieval_eval
 from eval.cases import CASES_DIR, EVAL_DIR, FIXTURES_DIR, load_cases
 from eval.judge import judge_metrics
 from eval.metrics import BASELINE, HEADLINE, baseline_metrics, headline, regressions
@@ -336,6 +336,7 @@ def run_eval(
         return critique_eval.measure()
 
     metrics["critique"] = _section("critique", _crit, errors)
+    metrics["outside"] = _section("outside", outside_eval.measure, errors)  # {"skipped": ...} without ../shared
     metrics["reviewer_labels"] = _section("reviewer_labels", reviewer_label_metrics, errors)
     if judge and model is not None:
         metrics["judge"] = _section("judge", lambda: judge_metrics(cases, extracted, settings, model), errors)

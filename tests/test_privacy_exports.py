@@ -19,14 +19,16 @@ from review.report import Report
 
 _GROUPS = re.compile(r"[0-9]+|[Xx](?![A-Za-z])")
 _JOINABLE = re.compile(r"[0-9Xx][\s\-－]{0,4}(?=[0-9Xx])")
-_ID18 = re.compile(r"^\d{17}[\dXx]$")
-_ID15 = re.compile(r"^[1-9]\d{5}\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}$")
+_PROVINCE = r"(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[1-3]|91)\d{4}"
+_MD = r"(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])"
+_ID18 = re.compile(rf"^{_PROVINCE}(19|20)\d{{2}}{_MD}\d{{3}}[\dXx]$")
+_ID15 = re.compile(rf"^{_PROVINCE}\d{{2}}{_MD}\d{{3}}$")
 
 
 def id_numbers_in(text: str) -> list[str]:
     """Every 15/18-character ID-number shape in the text, its digit groups joined across white space and hyphens."""
     found: list[str] = []
-    for run in re.finditer(r"[0-9Xx](?:[\s\-－]{0,4}[0-9Xx])*", text):
+    for run in re.finditer(r"(?<![0-9.])[0-9Xx](?:[\s\-－]{0,4}[0-9Xx])*", text):  # not a decimal fraction
         groups = [g for g in _GROUPS.findall(run.group())]
         for i in range(len(groups)):
             compact = ""
