@@ -19,6 +19,7 @@ from eval.fuzz_atheris import (
     no_ocr_engine,
     seed_pdfs,
 )
+from eval.fuzz_pdf import pdf_spec
 from review.form import Form
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -230,3 +231,34 @@ def test_form_strategy_reaches_filled_forms():
 
     found: Optional[Form] = find(FORMS, lambda f: bool(f.teachers) and f.lead is not None and bool(f.peer_review))
     assert found is not None
+
+
+# --- structured hostile PDFs (eval/fuzz_pdf.py) and text cleaning ------------------------------------------
+
+
+@settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(spec=pdf_spec())
+def test_structured_hostile_pdfs_give_result_or_input_error(spec):
+    from eval.fuzz_atheris import no_ocr_engine
+    from eval.fuzz_pdf import Tally, build_pdf, check_pdf
+
+    try:
+        data = build_pdf(spec)
+    except Exception:  # noqa: BLE001 - pypdf cannot write this spec: nothing to test
+        return
+    tally = Tally()
+    with no_ocr_engine():
+        check_pdf(data, "structured", tally)
+    assert not tally.unhandled, tally.unhandled
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(max_size=2000))
+def test_cleaning_leaves_no_control_or_format_characters(text):
+    from review.textutil import MAX_QUESTION_CHARS, clean_question, clean_text, is_ignorable_char
+
+    out = clean_text(text)
+    q, _ = clean_question(text)
+    assert not any(is_ignorable_char(c) for c in out + q)
+    assert len(q) <= MAX_QUESTION_CHARS
+    assert clean_text(out) == out  # idempotent
