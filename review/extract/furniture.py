@@ -18,7 +18,7 @@ _PAGE_NO = re.compile(
     r"^(第#页(共#页)?|#/#|[-—]#[-—]|page#(of#)?|共#页第#页|#)$",
     re.I,
 )
-_INSTRUCTIONS = re.compile(r"^(填表说明|填写说明|填报说明|申报说明|说明)[:：]?$")
+_INSTRUCTIONS = re.compile(r"^(附件?\d*[:：]?)?(填表说明|填写说明|填报说明|申报说明|填表须知|说明)[:：]?$")
 
 
 def _shape(text: str) -> str:

@@ -238,6 +238,8 @@ def _next_line_value(rows: list[Row], tokenized: list[list[Token]], ri: int) -> 
             continue
         if _starts_with_label(toks) or rows[nxt].table != rows[ri].table and rows[ri].table >= 0:
             return []
+        if is_heading(rows[nxt]) or _TITLE_LINE.search(squash(rows[nxt].text)):
+            return []  # a cover's blank '申请代码：' is followed by the form's title, not by its value
         first = [t for t in toks if t.key is None and t.text]
         return first[:1]
     return []
@@ -267,6 +269,7 @@ def _following_rows(rows: list[Row], tokenized: list[list[Token]], ri: int, skip
     return out
 
 
+_TITLE_LINE = re.compile(r"申报书|推荐项目|登记表|审批表|^[（(]\d{4}\s*年?[)）]$")
 _HEADING_END = re.compile(r"(承诺书|承诺|声明|附件\s*\d*|填表说明|填写说明|申报书|登记表|审批表)[:：]?$")
 _HEADING_START = re.compile(
     r"^([一二三四五六七八九十]+、|第[一二三四五六七八九十\d]+部分|[（(][一二三四五六七八九十]+[)）])"
