@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from review.form import Evidence, Form
-from review.rules import run_rules
+from review.rules import ALL_RULES, run_rules
 from review.rules.base import Finding
 from tests.factories import VARIANTS, make
 
@@ -68,7 +68,7 @@ def test_fields_complete_tells_not_filled_from_not_read(name, patch, raw, drop, 
     grouped = not_read(fs)
     assert len(grouped) <= 1
     if unread:
-        assert grouped and grouped[0].severity == "advice" and grouped[0].found["unread"][: len(unread)] == unread
+        assert grouped and grouped[0].severity == "advice" and grouped[0].fields[: len(unread)] == unread
         assert grouped[0].message.startswith("未能读取「") and "请核对读取的表单" in grouped[0].message
     if is_error:
         path = next(iter(patch))
@@ -82,8 +82,9 @@ def test_unread_fields_are_one_advice_listing_fields_and_blocked_checks():
     assert not errors(fs)
     grouped = not_read(fs)
     assert len(grouped) == 1 and grouped[0].rule == "fields-complete"
-    assert set(grouped[0].found["unread"]) == {"credits", "total_hours", "lead.title", "enrollment"}
-    assert {"credit-rate", "lead-title", "enrollment-cap"} <= set(grouped[0].found["rules"])
+    assert set(grouped[0].fields) == {"credits", "total_hours", "lead.title", "enrollment"}
+    titles = {r.id: r.title for r in ALL_RULES}
+    assert all(titles[r] in grouped[0].message for r in ("credit-rate", "lead-title", "enrollment-cap"))
     assert grouped[0].message.count("「拟授学分」") == 1 and "以下检查因此未能进行" in grouped[0].message
 
 
@@ -92,7 +93,7 @@ def test_teacher_column_never_seen_is_not_read_a_column_seen_empty_is_an_error()
     ev = evidence_of(form, drop=tuple(f"teachers.{i}.title" for i in range(6)))
     fs = run_rules(form, ev)
     assert not [f for f in errors(fs) if f.rule == "fields-complete"]
-    assert "teachers.*.title" in not_read(fs)[0].found["unread"]
+    assert "teachers.*.title" in not_read(fs)[0].fields
     one = make("national", {"teachers.2.title": None})
     fs = run_rules(one, evidence_of(one, {"teachers.2.title": ""}))
     assert [f.fields for f in errors(fs) if f.rule == "fields-complete"] == [["teachers.2"]]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Optional
 
 from review.form import Evidence
 from review.rules.base import Finding, Source
@@ -154,15 +154,14 @@ def _grouped(
     else:
         missing = "".join(f"「{_label(p)}」" for p in dict.fromkeys(f.fields[0] for f in blocked))
         message = f"以下检查因{missing or '相关字段'}未填写而未能进行：{checks}"
-    found: dict[str, Any] = {"unread": paths, "rules": rules}
     return Finding(
         rule=RULE_ID,
         severity="advice",
         title=titles.get(RULE_ID, ""),
         message=message,
-        fields=paths or [p for f in blocked for p in f.fields],
+        fields=paths or list(dict.fromkeys(p for f in blocked for p in f.fields)),
         fix="请对照原件核对这些字段：如已填写，可能因版式特殊未能识别，请人工核对或调整后重新上传；如未填写，请补充。",
-        found=found,
+        found=None,  # nothing was read: explanations say 未填写或未能读取
         source=source,
         not_checked=True,
     )
