@@ -97,6 +97,16 @@ def doc_titles(policy_dir: Optional[str] = None) -> dict[str, str]:
     return {name: meta.title for name, meta in parse_provenance(readme.read_text(encoding="utf-8")).items()}
 
 
+def policy_dir_of(index: Optional[PolicyIndex]) -> Optional[Path]:
+    """The notices folder the index was built from (settings.policy_dir); None means the bundled notices."""
+    return None if index is None else index.policy_dir
+
+
+def titles_for(policy_dir: Optional[Path]) -> dict[str, str]:
+    """Document titles of that notices folder."""
+    return doc_titles(str(policy_dir) if policy_dir else None)
+
+
 def rule_source(finding: Finding) -> Optional[Source]:
     """The finding's source clause, else its rule's first one."""
     if finding.source is not None:
@@ -151,21 +161,22 @@ def fmt_value(value: Any) -> str:
 def offline_citation(finding: Finding, index: Optional[PolicyIndex] = None) -> list[Citation]:
     """The rule's own clause when it checks out in the corpus, else the best searched passage's first sentence."""
     src = rule_source(finding)
-    if src is not None and in_corpus(src.quote, src.doc):
+    folder = policy_dir_of(index)
+    if src is not None and in_corpus(src.quote, src.doc, folder):
         return [Citation(doc=src.doc, section=src.section, quote=src.quote)]
     for p in search(index, finding, k=1):
         quote = first_sentence(p.text)
-        if in_corpus(quote, p.doc):
+        if in_corpus(quote, p.doc, folder):
             return [Citation(doc=p.doc, section=p.section, quote=quote)]
     return []
 
 
-def offline_text(finding: Finding, citations: list[Citation]) -> str:
+def offline_text(finding: Finding, citations: list[Citation], policy_dir: Optional[Path] = None) -> str:
     """A deterministic Chinese explanation: found value, rule, clause, why it matters, fix."""
     parts = [f"【{finding.title or finding.rule}】{finding.message}"]
     parts.append(f"申报书中填写的值：{fmt_value(finding.found)}。")
     for c in citations:
-        title = doc_titles().get(c.doc) or c.doc
+        title = titles_for(policy_dir).get(c.doc) or c.doc
         parts.append(f"依据《{title}》{c.section}：“{c.quote}”")
     if finding.not_checked:
         parts.append("相关字段未能读取，本项未能核对，请人工确认。")
@@ -179,10 +190,11 @@ def offline_text(finding: Finding, citations: list[Citation]) -> str:
 def explain_offline(finding: Finding, index: Optional[PolicyIndex] = None) -> None:
     """Fill the finding's explanation fields offline."""
     citations = offline_citation(finding, index)
-    finding.explanation = offline_text(finding, citations)
+    folder = policy_dir_of(index)
+    finding.explanation = offline_text(finding, citations, folder)
     finding.citations = citations
     finding.explained_by = "offline"
-    finding.verified = all(in_corpus(c.quote, c.doc) for c in citations)
+    finding.verified = all(in_corpus(c.quote, c.doc, folder) for c in citations)
 
 
 # --- model prompt ----------------------------------------------------------------------------------
@@ -213,7 +225,7 @@ def facts_for(findings: list[Finding], masked: Form) -> dict[str, Any]:
 
 def gather_passages(findings: list[Finding], index: Optional[PolicyIndex]) -> tuple[list[Ctx], dict[int, list[int]]]:
     """Numbered passages (each rule's clause first, then searched ones) and the numbers per finding."""
-    titles = doc_titles()
+    titles = titles_for(policy_dir_of(index))
     ctxs: list[Ctx] = []
     seen: dict[str, int] = {}
     per: dict[int, list[int]] = {}
@@ -280,13 +292,15 @@ def key_of(i: int) -> str:
 # --- verification ----------------------------------------------------------------------------------
 
 
-def check_citations(cites: list[CitationOut], ctxs: list[Ctx]) -> tuple[list[Citation], bool]:
+def check_citations(
+    cites: list[CitationOut], ctxs: list[Ctx], policy_dir: Optional[Path] = None
+) -> tuple[list[Citation], bool]:
     """Citations whose quote is verbatim in a given passage of the same document; False if any was dropped."""
     good: list[Citation] = []
     ok = True
     for c in cites:
         hit = next((x for x in ctxs if x.doc == c.doc and quote_in_text(c.quote, x.text)), None)
-        if hit is None or not in_corpus(c.quote, c.doc):
+        if hit is None or not in_corpus(c.quote, c.doc, policy_dir):
             ok = False
             continue
         good.append(Citation(doc=c.doc, section=hit.section, quote=c.quote.strip()))
@@ -316,6 +330,7 @@ def apply_model(
     ctxs: list[Ctx],
     per: dict[int, list[int]],
     model_name: str,
+    policy_dir: Optional[Path] = None,
 ) -> list[str]:
     """Accept what verifies; returns Chinese notices for whatever was rejected."""
     got = [x.key.strip() for x in batch.findings]
@@ -350,7 +365,7 @@ def apply_model(
             rejected["denial"].append(f.rule)
             continue
         mine = [c for c in ctxs if c.n in per.get(i, [])] or ctxs
-        cites, cites_ok = check_citations(out.citations, mine)
+        cites, cites_ok = check_citations(out.citations, mine, policy_dir)
         cited_ctxs = [c for c in ctxs if any(squash(x.quote) in squash(c.text) for x in cites)]
         bad = numbers(text) - allowed_numbers(f, form_text, mine + cited_ctxs)
         if bad:
@@ -400,4 +415,4 @@ def explain_findings(
     except Exception as exc:  # noqa: BLE001 - a model problem never breaks the review
         log.warning("model explanation failed: %s", exc)
         return ["模型调用失败（内部错误），已使用离线解释"]
-    return apply_model(findings, batch, form, ctxs, per, model.name)
+    return apply_model(findings, batch, form, ctxs, per, model.name, policy_dir_of(index))

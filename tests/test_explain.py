@@ -33,6 +33,7 @@ class FakeIndex:
 
     def __init__(self) -> None:
         self.queries: list[str] = []
+        self.policy_dir = None  # the bundled notices, like PolicyIndex with default settings
 
     def search(self, query, k=5, channel=None, docs=None):
         self.queries.append(query)
@@ -143,6 +144,27 @@ def test_offline_states_value_quotes_source_and_why():
     assert "可能被退回" in findings[2].explanation
     assert "北京市 2025 年继续医学教育推荐项目申报具体要求" in findings[0].explanation
     assert "申报书中填写的值：5。" in findings[0].explanation
+
+
+def test_offline_reads_the_configured_policy_folder(tmp_path):
+    """Titles and verification follow the index's policy_dir (settings), not the bundled folder."""
+    import shutil
+
+    from review.config import POLICY_DIR
+
+    folder = tmp_path / "notices"
+    shutil.copytree(POLICY_DIR, folder)
+    readme = folder / "README.md"
+    old = next(line for line in readme.read_text(encoding="utf-8").splitlines() if line.startswith(f"| {BJ25} |"))
+    readme.write_text(
+        readme.read_text(encoding="utf-8").replace(old, f"| {BJ25} | 本地改名的申报通知 | x | 2025 | y |")
+    )
+    index = FakeIndex()
+    index.policy_dir = folder
+    findings = make_findings()
+    explain_findings(findings, make_form(), index)
+    assert "《本地改名的申报通知》" in findings[0].explanation
+    assert findings[0].verified
 
 
 def test_offline_without_source_cites_searched_passage_verbatim():
