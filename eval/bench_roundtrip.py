@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import random
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -109,23 +111,64 @@ def by_param(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]
     return out
 
 
-def measure(n: int = 300, scans: int = 30, seed: int = 0, progress: bool = False) -> dict[str, Any]:
-    """Run `n` text and `scans` scan round trips; accuracy, most-missed fields and per-parameter accuracy."""
-    cases = renderable_cases()
+def _job(args: tuple[int, bool, str]) -> dict[str, Any]:
+    """One example in a worker: draw, render into `tmp`, extract, compare."""
+    s, scan, tmp = args
+    case, layout = draw(s, scan, _cases())
+    row = roundtrip(case, layout, Path(tmp) / f"{s}-{int(scan)}.pdf")
+    row.update(seed=s, scan=scan, layout=asdict(layout))
+    return row
+
+
+_CASES: list[Case] = []
+
+
+def _cases() -> list[Case]:
+    """The renderable cases, loaded once per process."""
+    if not _CASES:
+        _CASES.extend(renderable_cases())
+    return _CASES
+
+
+def jobs_for(n: int, scans: int, seed: int) -> list[tuple[int, bool]]:
+    """Text and scan examples interleaved, so a run cut short still has both kinds."""
+    text = [(seed + i, False) for i in range(n)]
+    scan = [(seed + 100_000 + i, True) for i in range(scans)]
+    out: list[tuple[int, bool]] = []
+    step = max(1, n // scans) if scans else n + 1
+    for i, job in enumerate(text):
+        out.append(job)
+        if scan and (i + 1) % step == 0:
+            out.append(scan.pop(0))
+    return out + scan
+
+
+def measure(n: int = 300, scans: int = 30, seed: int = 0, progress: bool = False, workers: int = 1) -> dict[str, Any]:
+    """Run `n` text and `scans` scan round trips; accuracy, most-missed fields and per-parameter accuracy.
+
+    Interrupted (Ctrl-C / SIGTERM), it reports the examples done so far (`interrupted` is then True).
+    """
     rows: list[dict[str, Any]] = []
+    interrupted = False
     with tempfile.TemporaryDirectory() as tmp:
-        jobs = [(seed + i, False) for i in range(n)] + [(seed + 100_000 + i, True) for i in range(scans)]
-        for k, (s, scan) in enumerate(jobs):
-            case, layout = draw(s, scan, cases)
-            row = roundtrip(case, layout, Path(tmp) / f"{k}.pdf")
-            row.update(seed=s, scan=scan, layout=asdict(layout))
-            rows.append(row)
-            if progress and (k + 1) % 25 == 0:
-                print(f"  {k + 1}/{len(jobs)} done, running accuracy {_acc(rows):.4f}", file=sys.stderr)
+        jobs = [(s, scan, tmp) for s, scan in jobs_for(n, scans, seed)]
+        pool = multiprocessing.get_context("spawn").Pool(workers) if workers > 1 else None
+        try:
+            results = pool.imap_unordered(_job, jobs) if pool else map(_job, jobs)
+            for row in results:
+                rows.append(row)
+                if progress and len(rows) % 25 == 0:
+                    print(f"  {len(rows)}/{len(jobs)} done, running accuracy {_acc(rows):.4f}", file=sys.stderr)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            if pool:
+                pool.terminate()
     text = [r for r in rows if not r["scan"]]
     scan_rows = [r for r in rows if r["scan"]]
     missed: Counter[str] = Counter(generic(w) for r in rows for w in r["wrong"])
     return {
+        "interrupted": interrupted,
         "text_examples": len(text),
         "scan_examples": len(scan_rows),
         "text_accuracy": _acc(text),
@@ -158,6 +201,8 @@ def _fmt(x: Optional[float]) -> str:
 
 def print_report(m: dict[str, Any]) -> None:
     """Human-readable summary."""
+    if m.get("interrupted"):
+        print("INTERRUPTED: figures over the examples finished before the stop")
     print(
         f"text renderings: {m['text_examples']}  field accuracy {_fmt(m['text_accuracy'])} (target >= {TEXT_TARGET})"
         f"  perfect {m['text_perfect']}"
@@ -180,6 +225,11 @@ def print_report(m: dict[str, Any]) -> None:
         print(f"  seed={w['seed']} scan={w['scan']} {w['case']} {w['accuracy']:.3f} {w['wrong'][:6]}")
 
 
+def _interrupt(*_: Any) -> None:
+    """SIGTERM handler: stop measuring like Ctrl-C."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     """CLI entry point."""
     parser = argparse.ArgumentParser(description="Round-trip extraction over random layouts.")
@@ -187,8 +237,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--scans", type=int, default=30, help="scan renderings")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None, help="write the full result here")
+    parser.add_argument("--workers", type=int, default=1, help="parallel processes")
     args = parser.parse_args(argv)
-    m = measure(args.n, args.scans, args.seed, progress=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # `timeout` stops the run: report what was measured
+    m = measure(args.n, args.scans, args.seed, progress=True, workers=args.workers)
     print_report(m)
     if args.json:
         args.json.write_text(json.dumps(m, ensure_ascii=False, indent=1), encoding="utf-8")
