@@ -60,8 +60,9 @@ def css(settings: Settings) -> str:
   display: inline-flex; gap: 0.35rem; align-items: baseline; font-size: 1.05rem; }}
 .cme-chip-l {{ font-size: 0.8rem; color: #555; }}
 @media (max-width: 640px) {{
-  .cme-chip {{ font-size: 0.9rem; padding: 0.1rem 0.4rem; }}
-  .cme-chip-l {{ font-size: 0.7rem; }}
+  .cme-summary {{ flex-wrap: nowrap; overflow-x: auto; gap: 0.25rem; }}
+  .cme-chip {{ font-size: 0.85rem; padding: 0.05rem 0.3rem; gap: 0.2rem; }}
+  .cme-chip-l {{ font-size: 0.68rem; }}
   h1 {{ font-size: 1.5rem !important; }}
 }}
 </style>"""

@@ -140,7 +140,8 @@ def scan_fixture(pages: int = 5) -> Optional[Path]:
 
     scans = [c.pdf_path for c in load_cases() if c.style == "scan" and c.pdf_path.is_file()]
     exact = [p for p in scans if len(PdfReader(str(p)).pages) == pages]
-    return (exact or scans or [None])[0]
+    found = exact or scans
+    return found[0] if found else None
 
 
 def bench_clerk(
@@ -242,10 +243,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--clerk", action="store_true", help="only the browser timings: start -> chat, upload -> report")
     args = ap.parse_args(argv)
     if args.clerk:
-        res = {"cpus": os.cpu_count(), "load_avg": os.getloadavg(), **bench_clerk()}
+        clerk = {"cpus": os.cpu_count(), "load_avg": os.getloadavg(), **bench_clerk()}
         OUT.mkdir(parents=True, exist_ok=True)
-        (OUT / "bench_clerk.json").write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
-        print(json.dumps(res, ensure_ascii=False, indent=2))
+        (OUT / "bench_clerk.json").write_text(json.dumps(clerk, ensure_ascii=False, indent=2), encoding="utf-8")
+        print(json.dumps(clerk, ensure_ascii=False, indent=2))
         return 0
     pdfs = text_fixtures()
     if not pdfs:

@@ -86,6 +86,8 @@ def upload(page, path: Path) -> None:
     page.locator('[data-testid="stMainBlockContainer"] input[type="file"]').first.set_input_files(str(path))
     page.get_by_role("tab", name="问题清单").wait_for(timeout=WAIT_MS)
     wait_idle(page)
+    page.get_by_role("tab", name="问题清单").click()
+    wait_idle(page)
 
 
 def chips(page) -> dict[str, str]:
@@ -130,6 +132,7 @@ def test_clerk_day_in_chromium(tmp_path):
         "CME_LLM_MODEL": "",
         "CME_CONFIG": str(tmp_path / "x.toml"),
     }
+    (Path(env["CME_DATA_DIR"]) / "actions.sqlite3").unlink(missing_ok=True)  # no decisions from an earlier run
     allowed = allowed_words()
     forbidden = [r.id for r in ALL_RULES] + [p.name for p in policy.iterdir()]
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -155,8 +158,8 @@ def test_clerk_day_in_chromium(tmp_path):
         card.locator("img").first.wait_for(timeout=30_000)
         card.locator("img").first.scroll_into_view_if_needed()
         page.wait_for_timeout(300)
-        body = check_screen(page, "app-finding", allowed, forbidden)
-        sentences = [s for t in body for s in re.split(r"(?<=[。！？])", t) if len(s) > 12]
+        check_screen(page, "app-finding", allowed, forbidden)
+        sentences = [x.strip() for x in re.split(r"(?<=[。！？])|\n", card.inner_text()) if len(x.strip()) > 12]
         assert len(sentences) == len(set(sentences)), "a sentence repeats on the opened card"
         card.get_by_text("详细信息").first.click()  # the toggle reveals the internals
         wait_idle(page)
@@ -216,7 +219,10 @@ def test_clerk_day_in_chromium(tmp_path):
         card = page.locator('[data-testid="stExpander"]').filter(has_text=re.compile("错误 · ")).first
         card.locator("summary").click()
         wait_idle(page)
-        card.get_by_text(re.compile(r"表 \d+ 第 \d+ 行第 \d+ 列")).first.wait_for(timeout=30_000)
+        cell = card.get_by_text(re.compile(r"表 \d+ 第 \d+ 行第 \d+ 列")).first
+        cell.wait_for(timeout=30_000)
+        cell.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
         check_screen(page, "app-docx-injection", allowed, forbidden)
 
         # -- a phone: one row of counts, readable page crops ----------------------------------------------

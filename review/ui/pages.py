@@ -16,8 +16,8 @@ SCALE = 2.0  # 144 dpi: sharp when a phone shows the crop at its natural size
 BOX_COLOR = (220, 30, 30)
 BOX_PAD = 3  # points around the box so thin boxes stay visible
 CONTEXT = 140  # points of page kept above and below the boxes
-HCONTEXT = 80  # points kept left and right of the boxes ...
-MIN_WIDTH = 300  # ... and never a band narrower than this (so a phone shows it near 1 px per point)
+HCONTEXT = (190, 60)  # points kept left (where the labels are) and right of the boxes ...
+MIN_WIDTH = 340  # ... and never a band narrower than this (so a phone shows it near 1 px per point)
 
 
 def render_page(pdf_bytes: bytes, page: int, scale: float = SCALE) -> Image.Image:
@@ -105,8 +105,8 @@ def crop_to_boxes(
         return img
     top = max(0.0, min(min(b[1], b[3]) for b in boxes) - CONTEXT) * scale
     bottom = min(img.height, (max(max(b[1], b[3]) for b in boxes) + CONTEXT) * scale)
-    x0 = min(min(b[0], b[2]) for b in boxes) - HCONTEXT
-    x1 = max(max(b[0], b[2]) for b in boxes) + HCONTEXT
+    x0 = min(min(b[0], b[2]) for b in boxes) - HCONTEXT[0]
+    x1 = max(max(b[0], b[2]) for b in boxes) + HCONTEXT[1]
     if x1 - x0 < MIN_WIDTH:
         mid = (x0 + x1) / 2
         x0, x1 = mid - MIN_WIDTH / 2, mid + MIN_WIDTH / 2
