@@ -398,6 +398,14 @@ def _route_by_vocabulary(found: dict[str, Found], flat: dict[str, Any], evidence
                 flat[key] = option_value(key, hit.text)
                 evidence[key] = evidence_of(hit.cells, hit.text)
                 break
+    for src in VOCAB_KEYS:
+        other = [k for k in VOCAB_KEYS if k != src]
+        if (
+            src in found
+            and flat.get(src) is None
+            and all(any(option_value(k, c.text) for k in other) for c in found[src].candidates())
+        ):
+            evidence.pop(src, None)  # its label held another field's value: this field was not read, not left empty
 
 
 _TITLE_LEVEL = re.compile(r"(国家级|北京市级|省级|市级)[^，。,：:]{0,30}申报书")

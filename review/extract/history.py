@@ -144,6 +144,15 @@ def _history_row(year: int, cells: dict[str, Cell]) -> HistoryYear:
     }
     if "code" in codes:
         codes.setdefault("provincial_code" if provincial and not national else "national_code", codes["code"])
+    # a scan may lose a lone tick: a level with its own project code was declared, the other level was not
+    if national is None and "national_code" in codes:
+        national = True
+    if provincial is None and "provincial_code" in codes:
+        provincial = True
+    if national is not None and provincial is None:
+        provincial = False if national else None
+    if provincial is not None and national is None:
+        national = False if provincial else None
     return HistoryYear(
         year=year,
         national=national,

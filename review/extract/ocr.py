@@ -203,7 +203,7 @@ def grid_rows(result: list[Any], img: Any, page: int, dpi: float = DPI) -> list[
             continue  # a diagonal watermark, not form text
         xs, ys = [p[0] for p in box], [p[1] for p in box]
         for (x0, y0, x1, y1), part in grid.split_at_lines((min(xs), min(ys), max(xs), max(ys)), str(text), vmask):
-            part = _fix_boxes(part)
+            part = "□" if part.strip() == "口" else _fix_boxes(part)  # a lone empty box in a cell reads as 口
             if any(g in part for g in "□■") or OPTIONS_ONLY.match(part):
                 part = fix_filled_boxes(part, img, (x0, y0, x1, y1))
             item = {"text": part, "x0": x0 * k, "x1": x1 * k, "top": y0 * k, "bottom": y1 * k}
