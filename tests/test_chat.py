@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from eval.chat_eval import echo_handler
+from eval.chat_eval import echo_handler, hygiene, load_set
 from review.chat import ChatAnswer, ChatEngine
 from review.chat.answer import EXTRACTIVE_LABEL, NOT_FOUND, wanted_scope
 from review.chat.text import norm, rewrite_offline
@@ -314,3 +314,55 @@ def test_cli_ask_json(tmp_path, monkeypatch) -> None:  # noqa: ANN001
     out = json.loads(res.output)
     assert set(out) == {"answer", "citations", "mode"} and out["mode"] == "extractive"
     assert "3学分" in norm(out["answer"]) and out["citations"][0]["doc"]
+
+
+# -- whole sentences, the fact first, loading ----------------------------------------------------
+
+VERDICT_OR_LEVEL = re.compile(r"^(?:答：)?(?:可以。|不可以。|不建议。)?(?:国家级项目：|北京市级项目：)?")
+
+
+def _direct_body(line: str) -> str:
+    return re.sub(r"\s*\[\d+\]$", "", VERDICT_OR_LEVEL.sub("", line))
+
+
+def test_no_answer_over_the_chat_set_quotes_a_fragment_or_repeats_a_line(policy_index: object) -> None:
+    for row in load_set():
+        ans = ChatEngine(policy_index).ask(row["question"], history=row.get("history") or [])
+        h = hygiene(ans)
+        assert h["fragments"] == [] and not h["repeated_line"], (row["id"], h)
+        if not ans.refused:
+            head = [ln for ln in ans.answer.splitlines() if ln.startswith(("答：", "北京市级项目："))]
+            assert head, row["id"]
+            for line in head:  # never invented: the direct answer is a span of a quoted sentence
+                assert any(norm(_direct_body(line)) in norm(c.quote) for c in ans.citations), (row["id"], line)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("讲者需要什么职称？", "副高级"),
+        ("学会办的市级项目，一家单位最多能出多少授课老师？", "50%"),
+        ("进修三个月给多少学分？", "25学分"),
+        ("项目获批后授课老师名单能改多少？", "30%"),
+        ("项目资料要保存多久？", "3年"),
+    ],
+)
+def test_questions_the_notices_answer_are_not_refused(index: RecordingIndex, question: str, fact: str) -> None:
+    """The false refusals of issue 16: colloquial words reach the notices' clause through the thesaurus."""
+    ans = ChatEngine(index).ask(question)
+    assert not ans.refused and _all_verbatim(ans)
+    assert fact in norm(ans.answer.split(EXTRACTIVE_LABEL)[0]), ans.answer  # stated in the direct answer
+
+
+def test_a_question_before_the_index_is_ready_says_so() -> None:
+    class Loading:
+        def is_loading(self) -> bool:
+            return True
+
+        def search(self, *args: object, **kw: object) -> list:
+            raise AssertionError("searched while loading")
+
+    engine = ChatEngine(Loading())
+    ans = engine.ask("面授项目最多几个学分？")
+    assert "政策索引正在加载" in ans.answer and ans.refused
+    assert "政策索引正在加载" in "".join(engine.stream("远程项目呢？"))

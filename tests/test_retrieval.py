@@ -10,7 +10,7 @@ import pytest
 
 from review.config import POLICY_DIR, Settings
 from review.errors import IndexError_
-from review.retrieval import Passage, PolicyIndex, get_index
+from review.retrieval import Passage, PolicyIndex, get_index, warm_up
 from review.retrieval.bm25 import char_tokens
 from review.retrieval.corpus import (
     HARD_NOISE,
@@ -18,9 +18,11 @@ from review.retrieval.corpus import (
     chunk_text,
     find_quote,
     find_quote_all,
+    is_whole_sentence,
     load_docs,
     parse_provenance,
     quote_in_corpus,
+    split_sentences_doc,
 )
 from review.retrieval.embed import verify_weights
 from review.retrieval.index import rrf
@@ -321,3 +323,96 @@ def test_rules_without_a_clause_match_rules_md() -> None:
     rows = [line.split("|") for line in rules_md.read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
     no_clause = {r[1].strip() for r in rows if len(r) > 2 and r[-2].strip() in {"—", "-", ""}}
     assert no_clause == NO_CLAUSE_IN_RULES_MD
+
+
+# --- whole sentences ----------------------------------------------------------------------------
+
+
+def test_sentences_are_rebuilt_across_slide_line_breaks() -> None:
+    """Slide lines wrap mid-sentence; the corpus step joins them and keeps exact source offsets."""
+    for doc in load_docs(POLICY_DIR):
+        for s in split_sentences_doc(doc.name, doc.text):
+            assert squash(doc.text[s.start : s.end]) == squash(s.text), (doc.name, s.start)
+            assert "\n" not in s.text
+    bj = next(d for d in load_docs(POLICY_DIR) if d.name == BJ25)
+    texts = [s.text for s in split_sentences_doc(bj.name, bj.text)]
+    peer = [t for t in texts if t.startswith("同行评议意见由1名外单位同")]
+    assert peer and "专家填写" in peer[0] and peer[0].endswith("不少于200字。")
+    assert "负责的项目内容须是其所从事的主要专业或其研究方向" in texts  # four slide lines, one item
+
+
+def test_slide_labels_and_headings_are_not_sentences() -> None:
+    bj = next(d for d in load_docs(POLICY_DIR) if d.name == BJ25)
+    sents = split_sentences_doc(bj.name, bj.text)
+    assert {s.kind for s in sents if s.text in ("国家级", "北京市级")} == {"head"}
+    nursing = next(s for s in sents if s.text.startswith("护理专业可为中级"))
+    assert nursing.kind == "sent" and nursing.level == "beijing"  # the 北京市级 badge above the item
+
+
+def test_passages_carry_whole_sentences(built: PolicyIndex) -> None:
+    for p in built.search("同行评议意见找谁写？", k=5):
+        for start, end, text, _kind, _level in p.sentences:
+            assert start < p.end and end > p.start
+            assert is_whole_sentence(text, p.doc)
+
+
+def test_a_fragment_is_not_a_whole_sentence() -> None:
+    assert not is_whole_sentence("同行评议意见由1名外单位同", BJ25, POLICY_DIR)
+    assert is_whole_sentence("同行评议意见由1名外单位同学科副高级及以上职称专家填写,推荐理由字数不少于200字。", BJ25)
+
+
+# --- incremental re-indexing --------------------------------------------------------------------
+
+
+def test_adding_a_notice_embeds_only_that_notice(tiny_settings: Settings, tmp_path: Path) -> None:
+    index = PolicyIndex(tiny_settings)
+    index.build()
+    before = len(index.chunks)
+    embedded: list[str] = []
+    real = index.embedder.embed_passages
+
+    def counting(texts: list[str]):  # noqa: ANN202
+        embedded.extend(texts)
+        return real(texts)
+
+    index.embedder.embed_passages = counting  # type: ignore[method-assign]
+    new = tmp_path / "extra-notice.md"
+    new.write_text("一、新规定\n\n每个项目须配备专职联络员，\n负责与学员沟通。\n", encoding="utf-8")
+    progress: list[float] = []
+    stats = index.add_notice(new, progress=lambda _msg, frac: progress.append(frac))
+    assert stats["updated"] is True and stats["added"] == "extra-notice.md"
+    assert embedded and all("联络员" in t or "新规定" in t for t in embedded)  # the old notice was not re-embedded
+    assert len(index.chunks) > before and progress[-1] == 1.0 and index.is_ready()
+    hit = index.search("专职联络员负责什么", k=1)[0]
+    assert hit.doc == "extra-notice.md" and any("负责与学员沟通" in s[2] for s in hit.sentences)
+    # a fresh process reopens the updated index without embedding anything
+    again = PolicyIndex(tiny_settings)
+
+    def boom(texts: list[str]) -> None:
+        raise AssertionError("re-embedded on reopen")
+
+    again.embedder.embed_passages = boom  # type: ignore[method-assign,assignment]
+    assert again.build()["rebuilt"] is False and len(again.chunks) == len(index.chunks)
+    (Path(tiny_settings.policy_dir) / "extra-notice.md").unlink()
+    assert index.refresh()["updated"] is True and {c["doc"] for c in index.chunks} == {PKU26}
+
+
+def test_add_notice_refuses_a_bad_file(tiny_settings: Settings, tmp_path: Path) -> None:
+    index = PolicyIndex(tiny_settings)
+    bad = tmp_path / "notes.docx"
+    bad.write_bytes(b"PK")
+    with pytest.raises(IndexError_) as e:
+        index.add_notice(bad)
+    assert "无法添加政策文件" in e.value.zh
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    with pytest.raises(IndexError_):
+        index.add_notice(empty)
+
+
+def test_warm_up_reports_loading_then_ready(tiny_settings: Settings) -> None:
+    index = get_index(tiny_settings)
+    thread = warm_up(tiny_settings)
+    assert index.is_loading() or index.is_ready()
+    thread.join(timeout=300)
+    assert index.is_ready() and not index.is_loading() and index.last_error is None

@@ -32,7 +32,7 @@ UNITS = r"(?:学分|学时|小时|个月|月|年|周|天|日|项|期（次）|�
 NUM_SPAN = re.compile(r"\d+(?:\.\d+)?\s*" + UNITS)
 RANK = re.compile(r"(?:正高级|副高级|中级|初级|高级)")
 TIME_SPAN = re.compile(
-    r"\d+\s*(?:周|个月|天|日|年)\s*(?:内|前|后)|\d{4}\s*年\s*\d+\s*月(?:\s*\d+\s*日)?|当日|\d+月\d+日"
+    r"(?:不少于|不超过|不低于|至少|满)\s*\d+\s*(?:年|个月|周|天|日)|\d+\s*(?:周|个月|天|日|年)\s*(?:内|前|后)|\d{4}\s*年\s*\d+\s*月(?:\s*\d+\s*日)?|当日|\d+月\d+日"
 )
 NO_WORDS = ("不得", "严禁", "禁止", "不可", "不能", "不允许", "不予", "杜绝", "不作为", "不纳入", "不含", "不再")
 YES_WORDS = ("可以", "均可", "允许", "可为", "可不受", "可分次", "可安排", "可申报", "可在")
@@ -319,8 +319,11 @@ def by_level(question: str, ranked: list[Sentence], scope: str) -> list[Sentence
     for s in ranked[:8]:
         if s.level in LEVEL_ZH and s.level not in best and s.score >= ranked[0].score * SECOND_SENTENCE_RATIO:
             best[s.level] = s
-    if len(best) < 2 or _facts(best["national"].text) == _facts(best["beijing"].text):
-        return []  # the same rule at both levels: one answer
+    if len(best) < 2:
+        return []
+    nat, bj = _facts(best["national"].text), _facts(best["beijing"].text)
+    if not nat or not bj or nat == bj:
+        return []  # the same rule at both levels, or one level states no figure: one answer
     return [best["national"], best["beijing"]]
 
 

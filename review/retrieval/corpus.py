@@ -609,18 +609,16 @@ def find_quote(
 
 @lru_cache(maxsize=8)
 def _whole(policy_dir: str, stamp: tuple[tuple[str, float, int], ...]) -> dict[str, frozenset[str]]:
-    """Squashed whole sentences and whole lines per notice (cached per directory state)."""
+    """Squashed whole sentences and list items per notice (cached per directory state)."""
     out: dict[str, frozenset[str]] = {}
     for name, _, _ in stamp:
         text = read_text(Path(policy_dir) / name)
-        units = {squash(s.text) for s in split_sentences_doc(name, text) if s.kind != "frag"}
-        units |= {squash(line) for line in text.splitlines() if line.strip()}
-        out[name] = frozenset(units)
+        out[name] = frozenset(squash(s.text) for s in split_sentences_doc(name, text) if s.kind != "frag")
     return out
 
 
 def is_whole_sentence(quote: str, doc: str, policy_dir: Optional[Path] = None) -> bool:
-    """True when quote is one whole sentence, list item or line of the notice (not a fragment of one)."""
+    """True when quote is one whole sentence, list item or table row of the notice (not a fragment of one)."""
     d = _default_dir(policy_dir)
     stamp = tuple((p.name, p.stat().st_mtime, p.stat().st_size) for p in source_files(d))
     return squash(quote) in _whole(str(d.resolve()), stamp).get(doc, frozenset())
