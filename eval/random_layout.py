@@ -17,6 +17,7 @@ import dataclasses
 import io
 import math
 import random
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ from review.form import Form, Teacher
 rl_config.invariant = 1
 CID_FONT = "STSong-Light"
 WQY_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+DEJAVU_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
 TEACHER_FIELDS = ("name", "title", "method", "unit", "topic", "hours")
 SEAL_RED = colors.Color(0.86, 0.08, 0.08)
@@ -56,6 +58,19 @@ def _fonts() -> list[str]:
         except Exception:  # noqa: BLE001 - a broken font file just leaves one font
             pass
     return out
+
+
+def _symbol_font() -> Optional[str]:
+    """A registered font with the ☑ ☐ ✓ glyphs (DejaVu Sans when installed), else None."""
+    if "DejaVuSans" in pdfmetrics.getRegisteredFontNames():
+        return "DejaVuSans"
+    if not DEJAVU_PATH.is_file():
+        return None
+    try:
+        pdfmetrics.registerFont(TTFont("DejaVuSans", str(DEJAVU_PATH)))
+    except Exception:  # noqa: BLE001 - without it only the glyphs the CJK fonts have are used
+        return None
+    return "DejaVuSans"
 
 
 @dataclass
@@ -194,7 +209,7 @@ def random_layout(rng: random.Random, scan: bool = False) -> Layout:
         hours_suffix=rng.choice(("（小时）", "(小时)", "(h)", "（学时）")),
         synonyms=syn,
         type_label_holds=holds,
-        checkbox=rng.choice(BOXES_CID if font == CID_FONT else BOXES_ALL),
+        checkbox=rng.choice(BOXES_ALL if _symbol_font() else BOXES_CID),
         choices_as_boxes=rng.random() < 0.6,
         mode_words=rng.choice(("plain", "plain", "online")),
         number_units=rng.random() < 0.35,
@@ -505,6 +520,9 @@ class _Story:
 
     def p(self, text: str, style: Optional[ParagraphStyle] = None) -> Paragraph:
         safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
+        symbol = _symbol_font()
+        if symbol:  # ☑ ☐ ✓ are missing from the CJK fonts: drawn in a font that has them
+            safe = re.sub("([☑☐✓])", rf'<font name="{symbol}">\1</font>', safe)
         return Paragraph(safe, style or self.body)
 
     def table(self, rows: list[list[Any]], widths: list[float], spans: list[tuple] = (), repeat: int = 0) -> Table:  # type: ignore[assignment]

@@ -40,7 +40,7 @@ def test_text_roundtrip(seed: int, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=3, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=2, **SETTINGS)  # type: ignore[arg-type]
 @given(seed=st.integers(min_value=0, max_value=2**31 - 1))
 def test_scan_roundtrip(seed: int, tmp_path: Path) -> None:
     """A scan rendering (OCR) reads back with field accuracy >= 0.95."""
