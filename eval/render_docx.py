@@ -147,7 +147,9 @@ def render_docx(case: Case, path: Path) -> Path:
     form, v, lay = case.form, case.variant, layout_of(case.id)
     doc = _new_doc()
     doc.add_paragraph(f"申请代码：{form.application_code or ''}")
-    doc.add_paragraph("继续医学教育推荐项目申报书")
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    doc.add_paragraph("继续医学教育推荐项目申报书").alignment = WD_ALIGN_PARAGRAPH.CENTER  # as in the template
     _basic(doc, form, v, lay)
     _lead(doc, form, v, lay)
     _teachers_events(doc, form, v)

@@ -48,7 +48,8 @@ def test_export_text_feeds_the_eval_label_import(tmp_path, monkeypatch):
     """The app's JSONL download is exactly what `cme-review eval --add-actions` reads."""
     import json as _json
 
-    from review import actions, evaluation
+    import eval.runner as evaluation
+    from review import actions
 
     db = tmp_path / "actions.sqlite3"
     actions.record("a" * 64, "credit-rate|credits", "credit-rate", "dismiss", reason="已核实", path=db)

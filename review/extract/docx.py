@@ -26,7 +26,8 @@ MAX_ENTRIES = 2_000
 MAX_ROWS = 20_000  # paragraphs + table rows
 MAX_DEPTH = 6  # nested tables deeper than this are read as text only
 COL_W = 100.0  # synthetic geometry: one grid column is COL_W points wide ...
-ROW_H = 20.0  # ... and one row ROW_H points high, so the PDF steps see a regular grid
+ROW_H = 20.0  # ... and one row ROW_H points high, so the PDF steps see a regular grid;
+PARA_GAP = 60.0  # a paragraph ends with a gap: a Word paragraph is whole, it never wraps into the next one
 _GAP = re.compile(r"\t+| {4,}|\u3000{2,}")
 _CHECKED = {"F052", "F053", "F0FE", "F0FD", "F078", "F0FC", "F0B2"}
 _UNCHECKED = {"F0A3", "F06F", "F0A8", "F030", "F0A1", "F071"}
@@ -175,16 +176,17 @@ class _Reader:
         self.places: list[tuple[int, int]] = []  # per row: (table number or 0, row number or paragraph number)
         self.tables = 0
         self.paragraphs = 0
+        self._y = 0.0  # top of the next row in the synthetic geometry
 
     def _add(self, cells: list[Cell], table: int, place: tuple[int, int]) -> None:
         if len(self.rows) >= MAX_ROWS:
             raise InputError("文档过长，无法读取，请只上传申报书本身", f"more than {MAX_ROWS} rows")
-        self.rows.append(Row(cells, 1, len(self.rows) * ROW_H, table))
+        self.rows.append(Row(cells, 1, self._y, table))
         self.places.append(place)
+        self._y += ROW_H if table >= 0 else PARA_GAP
 
     def _top(self) -> tuple[float, float]:
-        top = len(self.rows) * ROW_H
-        return top, top + ROW_H - 2
+        return self._y, self._y + ROW_H - 2
 
     def body(self, parent: Any, depth: int = 0) -> None:
         """Every block of a body or a cell."""
@@ -202,7 +204,10 @@ class _Reader:
                 continue
             self.paragraphs += 1
             top, bottom = self._top()
-            cells = [Cell(t, 1, (i * COL_W, top, i * COL_W + COL_W - 2, bottom), "text") for i, t in enumerate(parts)]
+            x = _indent(p)
+            cells = [
+                Cell(t, 1, (x + i * COL_W, top, x + i * COL_W + COL_W - 2, bottom), "text") for i, t in enumerate(parts)
+            ]
             self._add(cells, -1, (0, self.paragraphs))
 
     def table(self, tbl: Any, depth: int) -> None:
@@ -236,6 +241,13 @@ class _Reader:
         if not any(c.text for c in cells):
             return [], nested
         return cells, nested
+
+
+def _indent(p: Any) -> float:
+    """Where a paragraph starts in the synthetic geometry: centred and right-aligned lines sit right of the margin."""
+    jc = p.find(f"{W}pPr/{W}jc")
+    val = jc.get(f"{W}val", "") if jc is not None else ""
+    return {"center": 2 * COL_W, "right": 4 * COL_W, "end": 4 * COL_W}.get(val, 0.0)
 
 
 def _row_tcs(tr: Any) -> list[Any]:
@@ -276,7 +288,7 @@ def _is_vmerge_continue(tc: Any) -> bool:
     return el is not None and el.get(f"{W}val", "continue") != "restart"
 
 
-def docx_rows(path: Path) -> tuple[list[Row], list[tuple[int, int]], int]:
+def docx_rows(path: Path) -> tuple[list[Row], dict[int, tuple[int, int]], int]:
     """Rows of the whole document, each row's (table, row) place, and the number of tables."""
     import docx
 
@@ -288,21 +300,21 @@ def docx_rows(path: Path) -> tuple[list[Row], list[tuple[int, int]], int]:
         ) from exc
     reader = _Reader()
     reader.body(document.element.body)
-    return reader.rows, reader.places, reader.tables
+    return reader.rows, {int(r.top): pl for r, pl in zip(reader.rows, reader.places, strict=True)}, reader.tables
 
 
 # ---- evidence: synthetic grid -> table/row/cell --------------------------------------------------
 
 
-def locate(ev: Evidence, places: list[tuple[int, int]]) -> Evidence:
+def locate(ev: Evidence, places: dict[int, tuple[int, int]]) -> Evidence:
     """Evidence in Word terms: (table, row, column) from the synthetic box; no page, no box."""
     if ev.bbox is None:
         return Evidence(raw=ev.raw, source="docx" if ev.source != "none" else "none")
-    gi = int(ev.bbox[1] // ROW_H)
     col = int(ev.bbox[0] // COL_W) + 1
-    if not 0 <= gi < len(places):
+    place = places.get(int(ev.bbox[1]))
+    if place is None:
         return Evidence(raw=ev.raw, source="docx")
-    table, row = places[gi]
+    table, row = place
     return Evidence(raw=ev.raw, source="docx", cell=(table, row, col if table else 1))
 
 
