@@ -55,7 +55,7 @@ def list_inputs(folder: Path) -> tuple[list[Entry], int]:
     entries: list[Entry] = []
     others = 0
     for p in sorted(Path(folder).iterdir(), key=lambda q: q.name):
-        if p.suffix.lower() != ".pdf":
+        if p.suffix.lower() not in (".pdf", ".docx"):  # Word drafts are read by review.sandbox.read_any too
             others += 1
             continue
         entries.append(Entry(p, input_problem(p)))
