@@ -304,3 +304,15 @@ def test_diagonal_ocr_boxes_are_watermarks():
 def test_page_numbers_in_any_common_shape():
     assert all(is_page_number(t) for t in ("第 2 页 共 4 页", "- 3 -", "2/5", "共4页 第2页"))
     assert not is_page_number("拟授学分：6")
+
+
+def test_printout_label_wrapped_at_the_margin_rejoins(tmp_path):
+    pages = [
+        [
+            "所在学科（二、三级学科）：临床内科学-心血管病学  外省学员占比（%）：20%  实践（技术示范）时长（",
+            "小时）：6",
+            "拟授学分：2",
+        ]
+    ]
+    f = extract_pdf(_lines_pdf(tmp_path / "s.pdf", pages)).form
+    assert (f.subject, f.out_of_province_pct, f.practice_hours, f.credits) == ("临床内科学-心血管病学", 20.0, 6.0, 2.0)

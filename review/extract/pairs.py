@@ -123,8 +123,9 @@ def _starts_with_label(toks: list[Token]) -> bool:
 
 def pair_rows(rows: list[Row], skip: frozenset[int] = frozenset()) -> dict[str, Found]:
     """Walk rows in order (skipping rows owned by table parsers) and collect the first non-empty value per key."""
-    tokenized = [[] if i in skip else tokenize(r) for i, r in enumerate(rows)]
     margins = _right_margins(rows)
+    rows = join_split_labels(rows, margins, skip)
+    tokenized = [[] if i in skip else tokenize(r) for i, r in enumerate(rows)]
     found: dict[str, Found] = {}
     ctx = "lead"
     for ri, toks in enumerate(tokenized):
@@ -201,6 +202,33 @@ def _wrapped_rows(
             out.append(tok)
         if not _is_full(rows[nxt], margins):
             break
+    return out
+
+
+_FRAGMENT = re.compile(r"^([^:：\s]{1,12})[:：]")
+
+
+def join_split_labels(rows: list[Row], margins: dict[int, float], skip: frozenset[int]) -> list[Row]:
+    """Printout lines where a label wraps ('实践(技术示范)时长(' + '小时):6'): the fragment rejoins its label.
+
+    Returns a list of the same length (row indices stay valid); the next line loses the moved cell.
+    """
+    out = list(rows)
+    for i in range(len(rows) - 1):
+        a, b = out[i], out[i + 1]
+        if i in skip or i + 1 in skip or a.table >= 0 or b.table >= 0 or a.page != b.page or not a.cells or not b.cells:
+            continue
+        m = _FRAGMENT.match(b.cells[0].text)
+        if not m or not _is_full(a, margins) or match_label(m.group(1)):
+            continue
+        tail = a.cells[-1].text[-16:]
+        hit = next((h for h in inline_pattern().finditer(tail + m.group(0)) if h.end() > len(tail)), None)
+        if hit is None or hit.start() >= len(tail):
+            continue
+        last = a.cells[-1]
+        merged = Cell(last.text + b.cells[0].text, last.page, last.bbox, last.source)
+        out[i] = Row([*a.cells[:-1], merged], a.page, a.top, a.table)
+        out[i + 1] = Row(b.cells[1:], b.page, b.top, b.table)
     return out
 
 
