@@ -230,8 +230,8 @@ def event_of(tr: TableRow, i: int, evidence: dict[str, Evidence]) -> Event:
     """One session row, typed (a free '日期至日期，地点，N天' line goes through session_event)."""
     if "session" in tr.values:
         ev0 = session_event(tr.values["session"])
-        for name in ("start", "days", "venue"):
-            evidence[f"events.{i}.{name}"] = evidence_of([tr.cells["session"]], tr.values["session"])
+        for part in ("start", "days", "venue"):
+            evidence[f"events.{i}.{part}"] = evidence_of([tr.cells["session"]], tr.values["session"])
         return ev0
     start, end = split_span(tr.values.get("time", ""))
     ev = Event(

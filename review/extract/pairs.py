@@ -57,9 +57,9 @@ def _split_cell(cell: Cell) -> list[Token]:
         key, end = pre
         lab = _unwrap(raw[:end])
         return [Token(lab, cell, key, label_key(lab))] + _inline_tokens(raw[end:], cell)
-    key = match_label(cell.text)
-    if key:
-        return [Token(cell.text, cell, key, label_key(cell.text))]
+    whole = match_label(cell.text)
+    if whole:
+        return [Token(cell.text, cell, whole, label_key(cell.text))]
     return _inline_tokens(raw, cell)
 
 
@@ -157,8 +157,8 @@ def _join_values(values: list[Token], narrative: bool) -> str:
     for i, v in enumerate(values):
         if not v.text:
             continue
-        wrapped = i > 0 and v.cell is not values[i - 1].cell and v.cell.bbox and values[i - 1].cell.bbox
-        wrapped = bool(wrapped) and v.cell.bbox[1] > values[i - 1].cell.bbox[3] - 1  # type: ignore[index]
+        a, b = (values[i - 1].cell.bbox, v.cell.bbox) if i > 0 and v.cell is not values[i - 1].cell else (None, None)
+        wrapped = a is not None and b is not None and b[1] > a[3] - 1
         out = join_lines([out, v.text]) if wrapped else (out + " " + v.text if out else v.text)
     return out.strip()
 
