@@ -226,7 +226,9 @@ def print_report(m: dict[str, Any]) -> None:
 
 
 def _interrupt(*_: Any) -> None:
-    """SIGTERM handler: stop measuring like Ctrl-C."""
+    """SIGTERM handler: stop measuring like Ctrl-C (once: the pool's shutdown must not be interrupted)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
