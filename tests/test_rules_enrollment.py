@@ -23,6 +23,8 @@ CASES: list[Case] = [
     ("out-of-province", "national", {"out_of_province_pct": 10, "grassroots_pct": 0}, False),
     ("jjj-enrollment", "jjj", {"enrollment": 80}, True),
     ("jjj-enrollment", "jjj", {"enrollment": 80, **SKILLS}, False),
+    # regression (outside drafts): "技能" in the title does not make a mostly-lecture course 实操训练类
+    ("jjj-enrollment", "jjj", {"enrollment": 80, "title": "社区慢病随访与血糖监测技能提升班"}, True),
     ("jjj-enrollment", "beijing", {"enrollment": 80}, False),
     ("jjj-level", "national", {"jjj": True}, True),
     ("jjj-level", "jjj", {}, False),

@@ -50,6 +50,15 @@ CASES: list[Case] = [
     ("clinical-mid-share", "beijing", {"title": "骨科手术操作技能培训班", "teachers.5.title": MID}, True),  # 2/6 = 33%
     ("clinical-mid-share", "beijing", {"title": "骨科手术操作技能培训班"}, False),  # 1 of 6 = 17%
     ("clinical-mid-share", "beijing", {"teachers.5.title": MID}, False),  # not a skills project
+    # regression (outside drafts): "技能" in the title with a third of the hours practice is no 临床技能项目
+    ("clinical-mid-share", "beijing", {"title": "社区慢病随访与血糖监测技能提升班", "teachers.5.title": MID}, False),
+    (
+        "clinical-mid-share",
+        "beijing",
+        {"title": "社区慢病随访与血糖监测技能提升班", "teachers.5.title": MID, "theory_hours": 6, "practice_hours": 12},
+        True,
+    ),  # the same course with most hours practice is one
+    ("clinical-mid-share", "beijing", {"title": "内镜临床技能提高班", "teachers.5.title": MID}, True),  # named so
     (
         "clinical-mid-share",
         "beijing",

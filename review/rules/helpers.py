@@ -244,7 +244,10 @@ def persons(teachers: list[Teacher]) -> dict[str, tuple[int, Teacher]]:
 # --- project kind ---------------------------------------------------------------------------------
 
 SKILL_WORDS = ("技能", "操作", "实操", "技术")
-HANDS_ON_WORDS = ("实操", "操作", "技能", "实训", "工作坊", "模拟", "手术演示", "训练")
+# words that name the project itself as a clinical-skills course, whatever its hours
+CLINICAL_SKILL_NAMES = ("临床技能", "操作技能", "技能操作", "实操")
+# "技能" alone is content (skills can be lectured), not a format: it makes no project 实操训练类
+HANDS_ON_WORDS = ("实操", "操作", "实训", "工作坊", "模拟", "手术演示", "训练")
 
 
 def second_level(subject: Optional[str]) -> str:
@@ -264,9 +267,12 @@ def is_nursing_project(form: Form) -> bool:
 
 
 def is_clinical_skills(form: Form) -> bool:
-    """Clinical-skills project: skill words (技能/操作/实操/技术) in title or subject, and practice hours > 0."""
+    """临床技能项目: named so (临床技能/实操…), or skill words with practice at least half the hours; practice > 0."""
     text = (form.title or "") + (form.subject or "")
-    return bool(has_any(text, SKILL_WORDS)) and (form.practice_hours or 0) > 0
+    ph, th = form.practice_hours or 0, form.total_hours or 0
+    if ph <= 0:
+        return False
+    return bool(has_any(text, CLINICAL_SKILL_NAMES)) or (bool(has_any(text, SKILL_WORDS)) and th > 0 and ph * 2 >= th)
 
 
 def is_hands_on(form: Form) -> bool:
