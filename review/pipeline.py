@@ -13,7 +13,10 @@ from review import __version__
 from review.config import Settings, load_settings
 from review.errors import InputError, ReviewError
 from review.form import ExtractResult
+from review.injection import find_injections, warning_zh
 from review.report import Report, ReportMeta
+from review.rules import run_rules
+from review.textutil import clean_model
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -37,10 +40,6 @@ def review_extracted(
     explain: bool = True,
 ) -> Report:
     """Review an already extracted form; every stage after extraction."""
-    from review.rules import run_rules
-
-    from review.textutil import clean_model
-
     settings = settings or load_settings()
     progress = progress or _noop
     timings: dict[str, float] = {}
@@ -54,6 +53,7 @@ def review_extracted(
 
     narratives: dict[str, Any] = {}
     if explain:
+        # retrieval, explain and critique import chromadb/onnxruntime (seconds): rules-only runs never pay for them
         progress(STAGES[3])
         t = time.perf_counter()
         if index is None:
@@ -75,8 +75,6 @@ def review_extracted(
         narratives, crit_notices = critique_narratives(extracted.form, model)
         notices += crit_notices
         timings["critique"] = time.perf_counter() - t
-
-    from review.injection import find_injections, warning_zh
 
     injections = find_injections(extracted.form)  # shown to the clerk; never read by the rules
     meta = ReportMeta(
