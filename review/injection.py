@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
+from review.findings import InjectionHit
 from review.form import Form
 from review.sections import field_zh
 
@@ -38,15 +37,6 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         r"本项(目)?无问题[，,。]?\s*无需修改",
     )
 )
-
-
-class InjectionHit(BaseModel):
-    """One passage addressed to the checker: where it is and what it says."""
-
-    model_config = ConfigDict(extra="forbid")
-    field: str  # dotted path, e.g. "peer_review", "teachers.0.topic"
-    label: str  # the field in Chinese
-    excerpt: str  # the passage, shortened
 
 
 def _strings(obj: Any, prefix: str = "") -> list[tuple[str, str]]:

@@ -7,9 +7,8 @@ from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from review.findings import SEVERITY_ORDER, Finding, InjectionHit
 from review.form import Evidence, Form
-from review.injection import InjectionHit
-from review.rules.base import SEVERITY_ORDER, Finding
 
 
 class CriterionScore(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from review.rules.base import SEVERITY_ORDER, Finding
+from review.findings import SEVERITY_ORDER, Finding
 
 SECTIONS: tuple[str, ...] = ("项目负责人", "授课教师", "学时学分", "招生", "内容与填写")
 
