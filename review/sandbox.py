@@ -342,12 +342,5 @@ def review_bounded(
     if progress:
         progress(STAGES[0])
     extracted = extract_bounded(path, settings, progress)
-    return review_extracted(
-        extracted,
-        settings,
-        index=index,
-        model=model,
-        file_name=Path(path).name,
-        progress=progress,
-        explain=explain,
-    )
+    stages: dict[str, Any] = {"index": index, "model": model, "progress": progress, "explain": explain}
+    return review_extracted(extracted, settings, file_name=Path(path).name, **stages)
