@@ -366,3 +366,47 @@ def test_a_question_before_the_index_is_ready_says_so() -> None:
     ans = engine.ask("面授项目最多几个学分？")
     assert "政策索引正在加载" in ans.answer and ans.refused
     assert "政策索引正在加载" in "".join(engine.stream("远程项目呢？"))
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("我们科请了个大专家来讲四个钟头，这样排课可以吗？一个老师最多能讲多久啊", "3学时"),
+        ("老师您好，想问下我们本院办班的话，讲课老师里头本院的人得占多少才行？", "50%"),
+        ("班办完了以后，执行情况得多少天之内报上去？晚了会咋样", "2周内"),
+        ("办班的那些材料，签到表啊日程啊，要留多长时间？档案室问我", "3年"),
+        ("我去外院进修了整整三个月，这个能折多少学分啊", "25学分"),
+    ],
+)
+def test_long_chatty_questions_are_answered(index: RecordingIndex, question: str, fact: str) -> None:
+    """Chatter words that occur in no notice do not drag the gate below its threshold (eval/chat_staff_dev.jsonl)."""
+    ans = ChatEngine(index).ask(question)
+    assert not ans.refused, ans.answer
+    assert _all_verbatim(ans) and fact in norm(ans.answer), ans.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "去开会住的那个酒店一晚上大概多少钱，能报销吗",
+        "下周办班那几天北京会下雨吗，要不要准备伞",
+        "帮我写个python脚本把学员名单excel转成csv",
+        "糖尿病病人打胰岛素一天打几次比较好",
+        "讲课老师的劳务费要交多少个人所得税",
+        "我们科小王今年规培结业，结业考试要考哪几门啊",
+    ],
+)
+def test_chatty_out_of_scope_questions_stay_refused(index: RecordingIndex, question: str) -> None:
+    """Questions that share CME words (办班, 学员, 讲课老师) but ask about another subject are still refused."""
+    assert ChatEngine(index).ask(question).refused
+
+
+def test_chatter_absent_from_the_notices_is_not_scored(policy_index: object) -> None:
+    """The gate scores only question words that occur in the corpus (or stand for a notice term via the thesaurus)."""
+    from review.chat.gate import Weights, aliases, evidential, policy_dir_of, question_terms
+
+    w = Weights(policy_dir_of(policy_index))
+    q = "我们科请了个大专家来讲四个钟头，讲课老师最多能讲多久啊"
+    kept = evidential(question_terms(q), aliases(q), w)
+    assert "钟头" not in kept and "老师" in kept
+    assert all(w.df(t) > 0 or any(t in a or a in t for a in aliases(q)) for t in kept)

@@ -35,6 +35,15 @@ ADJACENT_TOPICS: tuple[str, ...] = (
     "基金申请",
     "课题申请",
 )
+# Subjects of everyday office questions that no notice governs (travel, weather, computing, treatment, tax,
+# catering, research funding): such a word that occurs nowhere in the corpus names a subject the notices cannot answer.
+OFF_TOPICS: tuple[str, ...] = tuple(
+    """酒店 宾馆 住宿 机票 高铁 火车票 天气 下雨 下雪 气温 雾霾 python java 代码 脚本 编程 excel csv 程序员
+    胰岛素 降压药 用药 剂量 处方 病人 治疗方案 手术方式 副作用 发票 增值税 所得税 个税 报销 劳务费 工资
+    食堂 吃饭 开饭 停车 课题组 青年基金 基金 课题申报 论文发表 期刊 考试报名 报考""".split()
+)
+# Naming continuing education itself keeps an everyday-subject question in scope (学分 alone does not).
+STRONG_CME_WORDS: tuple[str, ...] = ("继续医学教育", "继教", "推荐项目", "继续教育", "继教项目")
 CME_WORDS: tuple[str, ...] = ("继续医学教育", "继教", "学分", "推荐项目", "继续教育")
 # Words so common in the notices that finding them proves nothing about the subject of a question.
 GENERIC: frozenset[str] = frozenset(
@@ -67,13 +76,19 @@ class Weights:
     def __init__(self, policy_dir: Path) -> None:
         self.sentences = _sentences(str(Path(policy_dir).resolve()), _stamp(Path(policy_dir)))
         self._cache: dict[str, float] = {}
+        self._df: dict[str, int] = {}
+
+    def df(self, term: str) -> int:
+        """Number of corpus sentences that contain the term (cached)."""
+        if term not in self._df:
+            t = norm(term)
+            self._df[term] = sum(1 for s in self.sentences if t in s)
+        return self._df[term]
 
     def idf(self, term: str) -> float:
         """log((N+1)/(df+1)) + 0.5 over the corpus sentences."""
         if term not in self._cache:
-            t = norm(term)
-            df = sum(1 for s in self.sentences if t in s)
-            self._cache[term] = math.log((len(self.sentences) + 1) / (df + 1)) + 0.5
+            self._cache[term] = math.log((len(self.sentences) + 1) / (self.df(term) + 1)) + 0.5
         return self._cache[term]
 
 
@@ -93,11 +108,16 @@ def aliases(question: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def evidential(q: list[str], alias: dict[str, tuple[str, ...]], w: Weights) -> list[str]:
+    """The question terms that could be found in a notice: chatter that occurs nowhere in the corpus is dropped."""
+    return [t for t in q if w.df(t) > 0 or any(t in a or a in t for a in alias)]
+
+
 def term_hit(term: str, text: str, alias: dict[str, tuple[str, ...]]) -> bool:
     """The term is in the text, or it is part of a colloquial word whose notice term is."""
     if norm(term) in text:
         return True
-    return any(term in a and any(norm(n) in text for n in ns) for a, ns in alias.items())
+    return any((term in a or a in term) and any(norm(n) in text for n in ns) for a, ns in alias.items())
 
 
 def coverage(q: list[str], text: str, alias: dict[str, tuple[str, ...]], w: Weights) -> tuple[float, list[str]]:
@@ -110,6 +130,14 @@ def coverage(q: list[str], text: str, alias: dict[str, tuple[str, ...]], w: Weig
 def is_domain(term: str) -> bool:
     """A CME topic word (not a generic one)."""
     return term not in GENERIC and (term in TOPIC_NOUNS or any(d in term for d in TOPIC_NOUNS))
+
+
+def off_topic(question: str, w: Weights) -> Optional[str]:
+    """An everyday subject word of the question that no notice mentions (酒店, 天气, 代码 …), if any."""
+    q = question.lower()
+    if any(x in question for x in STRONG_CME_WORDS):
+        return None
+    return next((t for t in OFF_TOPICS if t in q and w.df(t) == 0), None)
 
 
 def relevance(question: str, passages: list[Any], w: Optional[Weights] = None) -> tuple[bool, str]:
@@ -126,7 +154,14 @@ def relevance(question: str, passages: list[Any], w: Optional[Weights] = None) -
     if not q:
         return False, "no content terms"
     w = w or Weights(Path(load_settings().policy_dir))
+    foreign = off_topic(question, w)
+    if foreign:
+        return False, f"off-topic subject: {foreign}"
     alias = aliases(question)
+    # words that occur in no notice carry no evidence either way (chatty phrasing): score only the others
+    q = evidential(q, alias, w)
+    if not q:
+        return False, "no term of the question occurs in the notices"
     subject = [t for t in q if t not in GENERIC]
     best: tuple[float, list[str], str] = (0.0, [], "")
     for p in passages[:GATE_DEPTH]:
