@@ -160,6 +160,7 @@ def relevance(question: str, passages: list[Any], w: Optional[Weights] = None) -
     alias = aliases(question)
     # words that occur in no notice carry no evidence either way (chatty phrasing): score only the others
     q = evidential(q, alias, w)
+    q += [a for a in alias if a not in q]  # a colloquial word is evidence when its notice term is in the passage
     if not q:
         return False, "no term of the question occurs in the notices"
     subject = [t for t in q if t not in GENERIC]
