@@ -8,6 +8,7 @@ from eval import metrics, runner
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # a hang guard: the whole eval (70 fixtures, 25 outside drafts, QA sets) takes minutes
 def test_offline_eval_holds_the_baseline(tmp_path):
     base = metrics.baseline_metrics()
     assert base, "eval/baseline.json is missing: run `cme-review eval --update-baseline`"
