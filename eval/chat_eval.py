@@ -1,6 +1,6 @@
 """Measure policy chat on eval/chat_set.jsonl: gold notice cited, gold facts stated, correct refusals.
 
-    python -m eval.chat_eval [--json] [--scripted] [--set dev|staff|blind3]
+    python -m eval.chat_eval [--json] [--scripted] [--set dev|staff|blind3|blind4]
 
 Figures: gold notice cited, gold facts anywhere in the answer, gold facts in the direct answer (the "答：" lines
 before the quotes), false refusals (in-scope questions refused), out-of-scope refused, and two hygiene counts over
@@ -30,7 +30,12 @@ from review.retrieval.corpus import is_whole_sentence
 
 HERE = Path(__file__).resolve().parent
 SET_PATH = HERE / "chat_set.jsonl"
-SETS = {"dev": SET_PATH, "staff": HERE / "chat_staff_dev.jsonl", "blind3": HERE / "chat_blind3.jsonl"}
+SETS = {
+    "dev": SET_PATH,
+    "staff": HERE / "chat_staff_dev.jsonl",
+    "blind3": HERE / "chat_blind3.jsonl",
+    "blind4": HERE / "chat_blind4.jsonl",
+}
 
 
 def load_set(path: Path = SET_PATH) -> list[dict[str, Any]]:
