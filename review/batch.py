@@ -12,16 +12,28 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from review.config import Settings, load_settings
 from review.errors import InputError, ReviewError
 from review.form import Form
+from review.pipeline import review_extracted, review_pdf
+from review.render import masked_report
 from review.report import Report
 from review.rules.base import SEVERITY_ORDER, Finding
-from review.sandbox import input_problem
+from review.rules.batch import run_batch_rules
+from review.sandbox import BoundedRead, input_problem
 from review.textutil import clean_text
+
+if TYPE_CHECKING:  # review.llm and review.retrieval load langchain / the index stack (seconds): types only here
+    from review.llm.protocol import ChatModelProtocol
+    from review.retrieval.protocol import PolicyIndexProtocol
 
 log = logging.getLogger(__name__)
 BatchProgress = Callable[[int, int, str], None]  # (done, total, file name)
@@ -77,19 +89,23 @@ def json_names(entries: list[Entry]) -> dict[str, str]:
     return out
 
 
-def _model_for(settings: Settings, explain: bool) -> Any:
+def _model_for(settings: Settings, explain: bool) -> Optional[ChatModelProtocol]:
     """The configured chat model when explaining with one, else None (offline twin)."""
     if explain and settings.model_configured:
-        from review.llm import get_chat_model
+        from review.llm import get_chat_model  # langchain (~7 s): only when a model is configured
 
         return get_chat_model(settings)
     return None
 
 
-def _review_read(job: Any, settings: Settings, explain: bool, model: Any, index: Any) -> dict[str, Any]:
+def _review_read(
+    job: BoundedRead,
+    settings: Settings,
+    explain: bool,
+    model: Optional[ChatModelProtocol],
+    index: Optional[PolicyIndexProtocol],
+) -> dict[str, Any]:
     """The finished read as a report (rules, and explanations when asked) or its error."""
-    from review.pipeline import review_extracted
-
     name = Path(job.path).name
     out: dict[str, Any] = {"file": name, "max_rss_mb": job.max_rss_mb}
     try:
@@ -109,18 +125,14 @@ def _collect(
     paths: list[Path], workers: int, explain: bool, progress: Optional[BatchProgress], settings: Settings
 ) -> dict[str, dict[str, Any]]:
     """Read every PDF in bounded children (at most `workers` at once), review each as its read finishes."""
-    from multiprocessing.connection import wait
-
-    from review.sandbox import BoundedRead
-
     model = _model_for(settings, explain)
-    index = None
+    index: Optional[PolicyIndexProtocol] = None
     if explain:
-        from review.retrieval import get_index
+        from review.retrieval import get_index  # chromadb/onnxruntime (seconds): only when explaining
 
         index = get_index(settings)
     pending = list(paths)
-    running: list[Any] = []
+    running: list[BoundedRead] = []
     results: dict[str, dict[str, Any]] = {}
     total = len(paths)
     while pending or running:
@@ -138,7 +150,7 @@ def _collect(
                     progress(len(results), total, p.name)
         if not running:
             continue
-        wait(running, timeout=min(1.0, max(0.05, min(j.remaining() for j in running))))
+        wait([j.fileno() for j in running], timeout=min(1.0, max(0.05, min(j.remaining() for j in running))))
         for job in list(running):
             if job.step(0):
                 running.remove(job)
@@ -150,8 +162,6 @@ def _collect(
 
 def _read_in_process(paths: list[Path], explain: bool, progress: Optional[BatchProgress], settings: Settings) -> dict:
     """settings.sandbox == "off": review each draft in this process (tests, debugging)."""
-    from review.pipeline import review_pdf
-
     model = _model_for(settings, explain)
     results: dict[str, dict[str, Any]] = {}
     for p in paths:
@@ -171,11 +181,6 @@ def _apply_batch_rules(rows: list[dict[str, Any]]) -> None:
     """Run the cross-draft rules over every reviewed draft and add their findings to the affected reports."""
     reports = {r["file"]: r["report_obj"] for r in rows if "report_obj" in r}
     if not reports:
-        return
-    try:
-        from review.rules.batch import run_batch_rules
-    except ImportError:
-        log.warning("review.rules.batch not available; batch rules skipped")
         return
     try:
         extra: dict[str, list[Finding]] = run_batch_rules([(name, rep.form) for name, rep in reports.items()])
@@ -232,7 +237,7 @@ def cell_value(v: Any) -> Any:
     """A value Excel stores as it is: no control characters, never a formula, within the cell limit."""
     if not isinstance(v, str):
         return v
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # openpyxl is slow to import: only when writing Excel
 
     t = ILLEGAL_CHARACTERS_RE.sub("", clean_text(v, keep_newlines=True))
     return t[:MAX_CELL]
@@ -240,7 +245,7 @@ def cell_value(v: Any) -> Any:
 
 def write_xlsx(rows: list[dict[str, Any]], out: Path) -> None:
     """The summary workbook: styled header, widths, wrapped issues, frozen header, failed rows tinted."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # slow to import: only when writing Excel
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -276,8 +281,6 @@ def write_xlsx(rows: list[dict[str, Any]], out: Path) -> None:
 
 def _write_json(item: dict[str, Any], dest: Path) -> Path:
     """The masked report, or the error for a draft that could not be reviewed."""
-    from review.render import masked_report
-
     rep: Optional[Report] = item.get("report_obj")
     if rep is None:
         data = json.dumps({"file": item["file"], "error": item.get("error", "")}, ensure_ascii=False, indent=2)
@@ -359,10 +362,6 @@ def check_folder(folder: Path) -> Optional[InputError]:
 
 def run_batch_cli(folder: Path, out: Path, workers: int = 2, explain: bool = False) -> int:
     """The `cme-review batch` command: progress bar, then a summary. Exit 0 all reviewed, 1 some failed, 2 usage."""
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     console = Console(stderr=True)
     folder, out = Path(folder), Path(out)
     err = check_folder(folder) or check_out_path(out)

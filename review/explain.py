@@ -27,7 +27,8 @@ from review.textutil import norm_ws, squash
 
 if TYPE_CHECKING:  # review.retrieval and review.llm load the index / langchain stacks (4-7 s): types only here
     from review.llm.protocol import ChatModelProtocol
-    from review.retrieval import Passage, PolicyIndex
+    from review.retrieval import Passage
+    from review.retrieval.protocol import PolicyIndexProtocol
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ def doc_titles(policy_dir: Optional[str] = None) -> dict[str, str]:
     return {name: meta.title for name, meta in parse_provenance(readme.read_text(encoding="utf-8")).items()}
 
 
-def policy_dir_of(index: Optional[PolicyIndex]) -> Optional[Path]:
+def policy_dir_of(index: Optional[PolicyIndexProtocol]) -> Optional[Path]:
     """The notices folder the index was built from (settings.policy_dir); None means the bundled notices."""
     return None if index is None else index.policy_dir
 
@@ -120,7 +121,7 @@ def rule_source(finding: Finding) -> Optional[Source]:
     return rule.sources[0] if rule and rule.sources else None
 
 
-def search(index: Optional[PolicyIndex], finding: Finding, k: int = SEARCH_K) -> list[Passage]:
+def search(index: Optional[PolicyIndexProtocol], finding: Finding, k: int = SEARCH_K) -> list[Passage]:
     """Passages for a finding (rule title + message); [] without an index or on failure."""
     if index is None:
         return []
@@ -158,7 +159,7 @@ def fmt_value(value: Any) -> str:
     return text if len(text) <= 80 else text[:60] + "…"
 
 
-def offline_citation(finding: Finding, index: Optional[PolicyIndex] = None) -> list[Citation]:
+def offline_citation(finding: Finding, index: Optional[PolicyIndexProtocol] = None) -> list[Citation]:
     """The rule's own clause when it checks out in the corpus, else the best searched passage's first sentence."""
     src = rule_source(finding)
     folder = policy_dir_of(index)
@@ -187,7 +188,7 @@ def offline_text(finding: Finding, citations: list[Citation], policy_dir: Option
     return "\n".join(p for p in parts if p)
 
 
-def explain_offline(finding: Finding, index: Optional[PolicyIndex] = None) -> None:
+def explain_offline(finding: Finding, index: Optional[PolicyIndexProtocol] = None) -> None:
     """Fill the finding's explanation fields offline."""
     citations = offline_citation(finding, index)
     folder = policy_dir_of(index)
@@ -223,7 +224,9 @@ def facts_for(findings: list[Finding], masked: Form) -> dict[str, Any]:
     return out
 
 
-def gather_passages(findings: list[Finding], index: Optional[PolicyIndex]) -> tuple[list[Ctx], dict[int, list[int]]]:
+def gather_passages(
+    findings: list[Finding], index: Optional[PolicyIndexProtocol]
+) -> tuple[list[Ctx], dict[int, list[int]]]:
     """Numbered passages (each rule's clause first, then searched ones) and the numbers per finding."""
     titles = titles_for(policy_dir_of(index))
     ctxs: list[Ctx] = []
@@ -258,7 +261,7 @@ def gather_passages(findings: list[Finding], index: Optional[PolicyIndex]) -> tu
 
 
 def build_prompt(
-    findings: list[Finding], form: Form, index: Optional[PolicyIndex], prompts_dir: Optional[Path] = None
+    findings: list[Finding], form: Form, index: Optional[PolicyIndexProtocol], prompts_dir: Optional[Path] = None
 ) -> tuple[str, str, list[Ctx], dict[int, list[int]]]:
     """(system, user, passages, passage numbers per finding) for the one batched call."""
     masked = mask_form(form)
@@ -399,7 +402,7 @@ def _notices(rejected: dict[str, list[str]]) -> list[str]:
 
 
 def explain_findings(
-    findings: list[Finding], form: Form, index: Optional[PolicyIndex], model: Optional[ChatModelProtocol] = None
+    findings: list[Finding], form: Form, index: Optional[PolicyIndexProtocol], model: Optional[ChatModelProtocol] = None
 ) -> list[str]:
     """Fill explanation, citations, explained_by, verified on every finding; returns Chinese notices."""
     for f in findings:

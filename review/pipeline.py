@@ -7,16 +7,21 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from review import __version__
 from review.config import Settings, load_settings
 from review.errors import InputError, ReviewError
 from review.form import ExtractResult
 from review.injection import find_injections, warning_zh
-from review.report import Report, ReportMeta
+from review.privacy import mask_text
+from review.report import NarrativeCritique, Report, ReportMeta
 from review.rules import run_rules
 from review.textutil import clean_model
+
+if TYPE_CHECKING:  # review.llm and review.retrieval load langchain / the index stack (seconds): types only here
+    from review.llm.protocol import ChatModelProtocol
+    from review.retrieval.protocol import PolicyIndexProtocol
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -33,8 +38,8 @@ def review_extracted(
     extracted: ExtractResult,
     settings: Optional[Settings] = None,
     *,
-    index: Any = None,
-    model: Any = None,
+    index: Optional[PolicyIndexProtocol] = None,
+    model: Optional[ChatModelProtocol] = None,
     file_name: str = "",
     progress: Optional[Progress] = None,
     explain: bool = True,
@@ -51,7 +56,7 @@ def review_extracted(
     findings = run_rules(extracted.form, extracted.evidence)
     timings["rules"] = time.perf_counter() - t
 
-    narratives: dict[str, Any] = {}
+    narratives: dict[str, NarrativeCritique] = {}
     if explain:
         # retrieval, explain and critique import chromadb/onnxruntime (seconds): rules-only runs never pay for them
         progress(STAGES[3])
@@ -99,68 +104,88 @@ def review_extracted(
     )
 
 
-def review_pdf(
-    path: str | Path,
-    settings: Optional[Settings] = None,
-    *,
-    index: Any = None,
-    model: Any = None,
-    progress: Optional[Progress] = None,
-    explain: bool = True,
-) -> Report:
-    """Review one draft PDF. Raises review.errors.InputError for a file that is not a readable draft."""
-    from review.extract import extract_pdf
+Reader = Callable[[Path, Settings, Progress], ExtractResult]
 
-    settings = settings or load_settings()
-    progress = progress or _noop
-    progress(STAGES[0])
+
+def _read_pdf(path: Path, settings: Settings, progress: Progress) -> ExtractResult:
+    """extract_pdf; an unexpected failure (a hostile PDF) becomes an InputError with a clear message."""
+    from review.extract import extract_pdf  # pdfplumber/pypdfium2 (~0.5 s): loaded when a file is read
+
     try:
-        extracted = extract_pdf(path, settings, progress=progress)
+        return extract_pdf(path, settings, progress=progress)
     except ReviewError:
         raise
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - a hostile PDF must give a message, not a traceback
-        from review.privacy import mask_text
-
         log.error(
             "extraction of %s failed unexpectedly: %s",
-            mask_text(Path(path).name),
+            mask_text(path.name),
             mask_text(f"{type(exc).__name__}: {exc}"[:300]),
         )
         raise InputError(
             "PDF 文件结构异常，无法读取，请重新导出为 PDF 后上传", f"extraction failed: {type(exc).__name__}: {exc}"
         ) from exc
+
+
+def read_draft(
+    path: str | Path, settings: Settings, progress: Optional[Progress] = None, pdf: Optional[Reader] = None
+) -> ExtractResult:
+    """The draft read by its first bytes: extract_docx for Word, else `pdf` (extract_pdf); InputError for .doc."""
+    from review.extract import extract_pdf  # pdfplumber/pypdfium2 (~0.5 s): loaded when a file is read
+    from review.extract.docx import OLD_DOC_ZH, extract_docx, sniff
+
+    kind = sniff(Path(path))
+    if kind == "doc":
+        raise InputError(OLD_DOC_ZH, "legacy .doc or encrypted OOXML")
+    if kind == "docx":
+        return extract_docx(path, settings, progress=progress)
+    return (pdf or extract_pdf)(Path(path), settings, progress or _noop)
+
+
+def review_read(
+    read: Reader,
+    path: str | Path,
+    settings: Optional[Settings] = None,
+    *,
+    index: Optional[PolicyIndexProtocol] = None,
+    model: Optional[ChatModelProtocol] = None,
+    progress: Optional[Progress] = None,
+    explain: bool = True,
+) -> Report:
+    """Read one draft with `read` (after the first stage's progress line), then every later stage."""
+    settings = settings or load_settings()
+    progress = progress or _noop
+    progress(STAGES[0])
+    extracted = read(Path(path), settings, progress)
     return review_extracted(
-        extracted,
-        settings,
-        index=index,
-        model=model,
-        file_name=Path(path).name,
-        progress=progress,
-        explain=explain,
+        extracted, settings, index=index, model=model, file_name=Path(path).name, progress=progress, explain=explain
     )
+
+
+def review_pdf(
+    path: str | Path,
+    settings: Optional[Settings] = None,
+    *,
+    index: Optional[PolicyIndexProtocol] = None,
+    model: Optional[ChatModelProtocol] = None,
+    progress: Optional[Progress] = None,
+    explain: bool = True,
+) -> Report:
+    """Review one draft PDF. Raises review.errors.InputError for a file that is not a readable draft."""
+    return review_read(_read_pdf, path, settings, index=index, model=model, progress=progress, explain=explain)
 
 
 def review_file(
     path: str | Path,
     settings: Optional[Settings] = None,
     *,
-    index: Any = None,
-    model: Any = None,
+    index: Optional[PolicyIndexProtocol] = None,
+    model: Optional[ChatModelProtocol] = None,
     progress: Optional[Progress] = None,
     explain: bool = True,
 ) -> Report:
     """Review one draft, PDF or Word (.docx), chosen by its first bytes; a legacy .doc gets a clear InputError."""
-    from review.extract.docx import OLD_DOC_ZH, extract_docx, sniff
 
-    kind = sniff(Path(path))
-    if kind == "doc":
-        raise InputError(OLD_DOC_ZH, "legacy .doc or encrypted OOXML")
-    if kind != "docx":
-        return review_pdf(path, settings, index=index, model=model, progress=progress, explain=explain)
-    settings = settings or load_settings()
-    progress = progress or _noop
-    progress(STAGES[0])
-    extracted = extract_docx(path, settings, progress=progress)
-    return review_extracted(
-        extracted, settings, index=index, model=model, file_name=Path(path).name, progress=progress, explain=explain
-    )
+    def read(p: Path, s: Settings, pr: Progress) -> ExtractResult:
+        return read_draft(p, s, pr, pdf=_read_pdf)
+
+    return review_read(read, path, settings, index=index, model=model, progress=progress, explain=explain)

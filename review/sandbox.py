@@ -19,12 +19,20 @@ import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from review.config import Settings, load_settings
 from review.errors import InputError, ReviewError
 from review.form import ExtractResult
+from review.pipeline import read_draft, review_read
 from review.report import Report
+from review.textutil import clean_model
+
+if TYPE_CHECKING:  # review.llm and review.retrieval load langchain / the index stack (seconds): types only here
+    from multiprocessing.connection import Connection
+
+    from review.llm.protocol import ChatModelProtocol
+    from review.retrieval.protocol import PolicyIndexProtocol
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -100,24 +108,12 @@ def input_problem(path: str | Path) -> str:
 
 def read_any(path: str | Path, settings: Settings, progress: Optional[Progress] = None) -> ExtractResult:
     """extract_pdf, or extract_docx for a Word draft (chosen by the first bytes), in this process."""
-    from review.extract import extract_pdf
-
-    try:
-        from review.extract.docx import OLD_DOC_ZH, extract_docx, sniff
-    except ImportError:
-        return extract_pdf(path, settings, progress)
-    kind = sniff(Path(path))
-    if kind == "doc":
-        raise InputError(OLD_DOC_ZH, "legacy .doc or encrypted OOXML")
-    if kind == "docx":
-        return extract_docx(path, settings, progress=progress)
-    return extract_pdf(path, settings, progress)
+    return read_draft(path, settings, progress)
 
 
-def _child(path: str, settings: Settings, conn: Any) -> None:
+def _child(path: str, settings: Settings, conn: Connection) -> None:
     """Child: read one draft, send ("ok", json) / ("error", zh, en) / ("memory",), with progress on the way."""
-    from review.extract import guard
-    from review.textutil import clean_model
+    from review.extract import guard  # pdfplumber/pypdfium2 (~0.5 s): only the child (forkserver-preloaded) needs it
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
@@ -312,8 +308,6 @@ def extract_bounded(
     if problem:
         raise InputError(problem, "input is not a readable regular file")
     if settings.sandbox == "off":
-        from review.textutil import clean_model
-
         res = read_any(path, settings, progress)
         clean_model(res)
         return res
@@ -330,17 +324,10 @@ def review_bounded(
     path: str | Path,
     settings: Optional[Settings] = None,
     *,
-    index: Any = None,
-    model: Any = None,
+    index: Optional[PolicyIndexProtocol] = None,
+    model: Optional[ChatModelProtocol] = None,
     progress: Optional[Progress] = None,
     explain: bool = True,
 ) -> Report:
     """review_pdf with the reading step in a bounded child: a Report, or InputError with a clear message."""
-    from review.pipeline import STAGES, review_extracted
-
-    settings = settings or load_settings()
-    if progress:
-        progress(STAGES[0])
-    extracted = extract_bounded(path, settings, progress)
-    stages: dict[str, Any] = {"index": index, "model": model, "progress": progress, "explain": explain}
-    return review_extracted(extracted, settings, file_name=Path(path).name, **stages)
+    return review_read(extract_bounded, path, settings, index=index, model=model, progress=progress, explain=explain)
