@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import io
 import logging
-import math
 import random
 import tempfile
 import time
@@ -21,52 +20,30 @@ from pypdf.generic import BooleanObject, NameObject, TextStringObject
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Flowable
 
 from eval import render_docs
 from eval import render_text as rt
 from eval.cases import FIXTURES_DIR, Case, load_cases
+from eval.seal import Seal, SealStyle
 
 log = logging.getLogger(__name__)
 SCAN_DPI = 150
 SCAN_QUALITY = 70
 FIXED_TIME = time.struct_time((2024, 11, 20, 9, 0, 0, 2, 325, 0))
-SEAL_RED = colors.Color(0.85, 0.1, 0.1)
-
-
-class Seal(Flowable):
-    """A red round unit seal drawn next to the 盖章 line (only in scans of signed drafts)."""
-
-    def __init__(self, unit: str) -> None:
-        super().__init__()
-        self.unit = unit
-
-    def wrap(self, *_: Any) -> tuple[float, float]:
-        return 0, 0
-
-    def draw(self) -> None:
-        c, r = self.canv, 58
-        cx, cy = 175, 30
-        c.saveState()
-        c.setStrokeColor(SEAL_RED)
-        c.setFillColor(SEAL_RED)
-        c.setLineWidth(3)
-        c.circle(cx, cy, r)
-        c.setFont(render_docs.FONT, 26)
-        c.drawCentredString(cx, cy - 9, "★")
-        c.setFont(render_docs.FONT, 12)
-        chars = list(self.unit)[:18]
-        span = min(240.0, 14.0 * len(chars))
-        for i, ch in enumerate(chars):
-            angle = 90 + span / 2 - (span * (i + 0.5) / len(chars))
-            rad = math.radians(angle)
-            c.saveState()
-            c.translate(cx + (r - 16) * math.cos(rad), cy + (r - 16) * math.sin(rad))
-            c.rotate(angle - 90)
-            c.drawCentredString(0, 0, ch)
-            c.restoreState()
-        c.drawCentredString(cx, cy - 36, "专用章")
-        c.restoreState()
+# the scans' seal: unit name around the rim, a star and 专用章 (eval/seal.py draws it)
+SEAL = SealStyle(
+    red=colors.Color(0.85, 0.1, 0.1),
+    radius=58,
+    cx=175,
+    cy=30,
+    star_size=26,
+    star_drop=9,
+    text_size=12,
+    max_chars=18,
+    text_inset=16,
+    span_max=240.0,
+    footer="专用章",
+)
 
 
 def render_scan(case: Case, path: Path) -> None:
@@ -74,7 +51,7 @@ def render_scan(case: Case, path: Path) -> None:
     rng = random.Random(zlib.crc32(case.id.encode()))
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "src.pdf"
-        extra = [Seal(case.form.applicant_unit or "")] if case.form.signed else []
+        extra = [Seal(case.form.applicant_unit or "", render_docs.FONT, SEAL)] if case.form.signed else []
         render_docs.render_word_table(case.form, case.variant, src, extra_last=extra)
         doc = pdfium.PdfDocument(str(src))
         pages = [_age(doc[i].render(scale=SCAN_DPI / 72).to_pil(), rng) for i in range(len(doc))]

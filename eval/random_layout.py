@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import io
-import math
 import random
 import re
 import tempfile
@@ -32,10 +31,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from eval import render_text as rt
 from eval.cases import Case, gold_form
+from eval.seal import Seal, SealStyle
 from review.form import Form, Teacher
 
 rl_config.invariant = 1
@@ -44,7 +44,20 @@ WQY_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 DEJAVU_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
 TEACHER_FIELDS = ("name", "title", "method", "unit", "topic", "hours")
-SEAL_RED = colors.Color(0.86, 0.08, 0.08)
+# the random layouts' seal (eval/seal.py draws it)
+SEAL = SealStyle(
+    red=colors.Color(0.86, 0.08, 0.08),
+    radius=52,
+    cx=150,
+    cy=20,
+    star_size=24,
+    star_drop=8,
+    text_size=11,
+    max_chars=16,
+    text_inset=14,
+    span_max=230.0,
+    empty="章",
+)
 
 
 def _fonts() -> list[str]:
@@ -704,7 +717,7 @@ class _Story:
         out += [Spacer(1, 20 * mm), self.p(f"项目负责人签名{c}{name}"), Spacer(1, 4 * mm)]
         out += [self.p(f"申报单位（盖章）{c}{form.applicant_unit or ''}")]
         if seal:
-            out.append(_Seal(form.applicant_unit or "", self.l.font))
+            out.append(Seal(form.applicant_unit or "", self.l.font, SEAL))
         out += [Spacer(1, 4 * mm), self.p(f"日期{c}2026年10月8日")]
         return out
 
@@ -791,40 +804,6 @@ class _Story:
             story += self.instructions()
         story += self.printout_story(seal) if self.l.style == "printout" else self.table_story(seal)
         return story
-
-
-class _Seal(Flowable):
-    """A red round seal drawn over the line just above it (the unit name)."""
-
-    def __init__(self, unit: str, font: str) -> None:
-        super().__init__()
-        self.unit, self.font = unit, font
-
-    def wrap(self, *_: Any) -> tuple[float, float]:
-        return 0, 0
-
-    def draw(self) -> None:
-        c, r = self.canv, 52
-        cx, cy = 150, 20
-        c.saveState()
-        c.setStrokeColor(SEAL_RED)
-        c.setFillColor(SEAL_RED)
-        c.setLineWidth(3)
-        c.circle(cx, cy, r)
-        c.setFont(self.font, 24)
-        c.drawCentredString(cx, cy - 8, "★")
-        c.setFont(self.font, 11)
-        chars = list(self.unit)[:16] or ["章"]
-        span = min(230.0, 14.0 * len(chars))
-        for i, ch in enumerate(chars):
-            angle = 90 + span / 2 - (span * (i + 0.5) / len(chars))
-            rad = math.radians(angle)
-            c.saveState()
-            c.translate(cx + (r - 14) * math.cos(rad), cy + (r - 14) * math.sin(rad))
-            c.rotate(angle - 90)
-            c.drawCentredString(0, 0, ch)
-            c.restoreState()
-        c.restoreState()
 
 
 def _page_deco(layout: Layout, form: Form, total: int) -> Any:
