@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import shutil
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import sysconfig
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,39 @@ def test_every_code_package_is_declared_for_the_wheel():
     declared = _declared_packages()
     assert found - declared == set(), "add the new package to [tool.setuptools] packages in pyproject.toml"
     assert {"review._data.prompts", "review._data.policy_docs"} <= declared
+
+
+def _package_data() -> tuple[dict[str, str], dict[str, list[str]]]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    return data.get("package-dir", {}), data["package-data"]
+
+
+def _data_files() -> dict[Path, str]:
+    """Every non-code file the review package reads at run time, with the package it ships in."""
+    dirs, _ = _package_data()
+    out = {p: ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "review").rglob("*") if p.is_file()}
+    for pkg, folder in dirs.items():
+        out |= {p: pkg for p in (ROOT / folder).iterdir() if p.is_file()}
+    return {p: pkg for p, pkg in out.items() if "__pycache__" not in p.parts and p.suffix not in (".py", ".pyc")}
+
+
+def test_every_data_file_of_review_is_package_data():
+    """thesaurus.yaml, the prompts and the bundled notices match a package-data glob of their package."""
+    _, globs = _package_data()
+    files = _data_files()
+    assert {"thesaurus.yaml", "chat_answer.md"} <= {p.name for p in files}
+    missing = [
+        str(p.relative_to(ROOT))
+        for p, pkg in files.items()
+        if not any(fnmatch.fnmatch(p.name, g) for g in globs.get(pkg, []))
+    ]
+    assert missing == [], "add these to [tool.setuptools.package-data] in pyproject.toml"
+
+
+def _wheel_data(wheel: Path) -> set[str]:
+    """The data files the wheel holds (review/retrieval/thesaurus.yaml, review/_data/prompts/*.md, ...)."""
+    with zipfile.ZipFile(wheel) as z:
+        return {n for n in z.namelist() if n.startswith("review/") and not n.endswith(".py")}
 
 
 def _clean_env(tmp: Path) -> dict[str, str]:
@@ -79,7 +114,16 @@ def _fresh_venv(tmp: Path, wheel: Path) -> Path:
 @pytest.mark.slow
 def test_wheel_reviews_a_fixture_from_another_folder(tmp_path):
     case = next(c for c in load_cases() if c.expect and c.style != "scan" and c.pdf_path.is_file())
-    venv = _fresh_venv(tmp_path, _build_wheel(tmp_path))
+    wheel = _build_wheel(tmp_path)
+    dirs, _ = _package_data()
+    folders = {folder: pkg.replace(".", "/") for pkg, folder in dirs.items()}
+    want = set()
+    for p in _data_files():
+        rel = p.relative_to(ROOT)
+        top = folders.get(rel.parts[0])
+        want.add(f"{top}/{'/'.join(rel.parts[1:])}" if top else rel.as_posix())
+    assert want - _wheel_data(wheel) == set(), "data files missing from the wheel"
+    venv = _fresh_venv(tmp_path, wheel)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     draft = elsewhere / "draft.pdf"
