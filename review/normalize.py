@@ -230,6 +230,53 @@ def is_hint_text(field: str, s: object) -> bool:
     return len(t) == 0
 
 
+# The rules' wider test of a narrative that is only the template's hint: short text naming the template's
+# own instructions (推荐理由…不少于, 请填写…) counts as not filled in, before the fragment test above.
+_HINT_NOT_FILLED = (
+    re.compile(r"^[（(]?\s*(不少于|不超过)\s*\d+\s*字\s*[）)]?$"),
+    re.compile(r"推荐理由.{0,6}不少于"),
+    re.compile(r"建议(注明|理由应包含)"),
+    re.compile(r"主要表述与项目有关的基本情况"),
+    re.compile(r"^(请填写|请输入|此处填写|填写说明)"),
+)
+HINT_MAX_CHARS = 150  # the longest template hint is ~80 characters: longer text is content
+
+
+def not_filled_hint(field: str, s: object) -> bool:
+    """True when a narrative still holds the template's hint text (the rules' test; blank is not a hint here)."""
+    t = str(s or "").strip()
+    n = count_chars(t)
+    if n > HINT_MAX_CHARS:
+        return False
+    if any(p.search(t) for p in _HINT_NOT_FILLED) and n < 80:
+        return True
+    return bool(t) and is_hint_text(field, t)
+
+
+# Template hint text left inside a narrative that does have content (the critique's 表述质量 criterion):
+# a fragment found anywhere, and whole hint passages (parenthesised hints, 建议注明… sentences) to strip.
+_HINT_IN_TEXT = re.compile(
+    r"不少于\s*\d+\s*字|建议(注明|理由应包含)|推荐理由\s*[（(]|主要表述与项目有关|请(在此)?(填写|输入)|"
+    r"如组织架构、配套政策",
+    re.IGNORECASE,
+)
+_HINT_PASSAGE = re.compile(
+    r"[（(][^）)]*(不少于|主要表述|建议注明|如组织架构)[^）)]*[）)]|建议(注明|理由应包含)[^。]*[。]?",
+    re.IGNORECASE,
+)
+
+
+def hint_in(text: str) -> Optional[str]:
+    """The first template hint fragment left in a narrative ('不少于300字', '建议注明…'), or None."""
+    m = _HINT_IN_TEXT.search(text)
+    return m.group() if m else None
+
+
+def strip_hint_passages(text: str) -> str:
+    """The narrative without its template hint passages (they are not content)."""
+    return _HINT_PASSAGE.sub("", text)
+
+
 def count_chars(s: object) -> int:
     """Non-whitespace characters (汉字, letters, digits, punctuation)."""
     return len(squash(str(s or "")))

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, TypedDict, Unpack
 
 from review import __version__
 from review.config import Settings, load_settings
@@ -107,6 +107,15 @@ def review_extracted(
 Reader = Callable[[Path, Settings, Progress], ExtractResult]
 
 
+class Stages(TypedDict, total=False):
+    """The stage options review_pdf, review_file and sandbox.review_bounded hand on to review_extracted."""
+
+    index: Optional[PolicyIndexProtocol]
+    model: Optional[ChatModelProtocol]
+    progress: Optional[Progress]
+    explain: bool
+
+
 def _read_pdf(path: Path, settings: Settings, progress: Progress) -> ExtractResult:
     """extract_pdf; an unexpected failure (a hostile PDF) becomes an InputError with a clear message."""
     from review.extract import extract_pdf  # pdfplumber/pypdfium2 (~0.5 s): loaded when a file is read
@@ -145,47 +154,33 @@ def review_read(
     read: Reader,
     path: str | Path,
     settings: Optional[Settings] = None,
-    *,
-    index: Optional[PolicyIndexProtocol] = None,
-    model: Optional[ChatModelProtocol] = None,
-    progress: Optional[Progress] = None,
-    explain: bool = True,
+    **stages: Unpack[Stages],
 ) -> Report:
     """Read one draft with `read` (after the first stage's progress line), then every later stage."""
     settings = settings or load_settings()
-    progress = progress or _noop
+    progress = stages.get("progress") or _noop
     progress(STAGES[0])
     extracted = read(Path(path), settings, progress)
-    return review_extracted(
-        extracted, settings, index=index, model=model, file_name=Path(path).name, progress=progress, explain=explain
-    )
+    return review_extracted(extracted, settings, file_name=Path(path).name, **(stages | {"progress": progress}))
 
 
 def review_pdf(
     path: str | Path,
     settings: Optional[Settings] = None,
-    *,
-    index: Optional[PolicyIndexProtocol] = None,
-    model: Optional[ChatModelProtocol] = None,
-    progress: Optional[Progress] = None,
-    explain: bool = True,
+    **stages: Unpack[Stages],
 ) -> Report:
     """Review one draft PDF. Raises review.errors.InputError for a file that is not a readable draft."""
-    return review_read(_read_pdf, path, settings, index=index, model=model, progress=progress, explain=explain)
+    return review_read(_read_pdf, path, settings, **stages)
 
 
 def review_file(
     path: str | Path,
     settings: Optional[Settings] = None,
-    *,
-    index: Optional[PolicyIndexProtocol] = None,
-    model: Optional[ChatModelProtocol] = None,
-    progress: Optional[Progress] = None,
-    explain: bool = True,
+    **stages: Unpack[Stages],
 ) -> Report:
     """Review one draft, PDF or Word (.docx), chosen by its first bytes; a legacy .doc gets a clear InputError."""
 
     def read(p: Path, s: Settings, pr: Progress) -> ExtractResult:
         return read_draft(p, s, pr, pdf=_read_pdf)
 
-    return review_read(read, path, settings, index=index, model=model, progress=progress, explain=explain)
+    return review_read(read, path, settings, **stages)

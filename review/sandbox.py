@@ -8,10 +8,13 @@ reads at once. The child is started by a fork server that has the extractor prel
 
 from __future__ import annotations
 
+import errno
 import logging
 import multiprocessing as mp
 import os
+import resource
 import signal
+import stat
 import sys
 import threading
 import time
@@ -19,24 +22,21 @@ import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Unpack
 
 from review.config import Settings, load_settings
 from review.errors import InputError, ReviewError
 from review.form import ExtractResult
-from review.pipeline import read_draft, review_read
+from review.pipeline import Stages, read_draft, review_read
 from review.report import Report
 from review.textutil import clean_model
 
-if TYPE_CHECKING:  # review.llm and review.retrieval load langchain / the index stack (seconds): types only here
+if TYPE_CHECKING:  # the type only
     from multiprocessing.connection import Connection
-
-    from review.llm.protocol import ChatModelProtocol
-    from review.retrieval.protocol import PolicyIndexProtocol
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
-_CTX: dict[str, Any] = {}
+_CTX: dict[str, Any] = {}  # multiprocessing contexts (typeshed types them without .Process)
 
 
 def _context(method: str) -> Any:
@@ -68,8 +68,6 @@ def _main_hidden() -> Iterator[None]:
 
 def _limit_memory(mb: int) -> None:
     """Cap this process's address space (and forbid core dumps)."""
-    import resource
-
     if mb > 0:
         limit = mb * 1024 * 1024
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -81,9 +79,6 @@ def _limit_memory(mb: int) -> None:
 
 def input_problem(path: str | Path) -> str:
     """Why this path cannot be read as a draft file, in Chinese ('' when it is a readable regular file)."""
-    import errno
-    import stat
-
     try:
         st = os.stat(path)  # follows symlinks
     except OSError as e:
@@ -154,8 +149,6 @@ def _out_of_memory(text: str) -> bool:
 
 def _max_rss_mb() -> int:
     """Peak resident memory of this process in MB."""
-    import resource
-
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 
 
@@ -323,11 +316,7 @@ def extract_bounded(
 def review_bounded(
     path: str | Path,
     settings: Optional[Settings] = None,
-    *,
-    index: Optional[PolicyIndexProtocol] = None,
-    model: Optional[ChatModelProtocol] = None,
-    progress: Optional[Progress] = None,
-    explain: bool = True,
+    **stages: Unpack[Stages],
 ) -> Report:
     """review_pdf with the reading step in a bounded child: a Report, or InputError with a clear message."""
-    return review_read(extract_bounded, path, settings, index=index, model=model, progress=progress, explain=explain)
+    return review_read(extract_bounded, path, settings, **stages)

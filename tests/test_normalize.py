@@ -8,15 +8,18 @@ from hypothesis import strategies as st
 
 from review.normalize import (
     count_chars,
+    hint_in,
     is_hint_text,
     join_lines,
     norm_label,
+    not_filled_hint,
     parse_bool_yesno,
     parse_checkbox,
     parse_date,
     parse_int,
     parse_number,
     parse_percent,
+    strip_hint_passages,
     ticked_options,
 )
 
@@ -199,3 +202,25 @@ def _to_chinese(n: int) -> str:
     if n:
         out += ("零" if zero and out else "") + digits[n]
     return out
+
+
+def test_hint_left_in_content_is_found_and_hint_passages_are_stripped():
+    text = "本科室设有继续教育小组（主要表述与项目有关的基本情况，不少于300字）。年培训经费50万元。"
+    assert hint_in(text) == "主要表述与项目有关"
+    assert hint_in("本科室设有继续教育小组，年培训经费50万元。") is None
+    assert strip_hint_passages(text) == "本科室设有继续教育小组。年培训经费50万元。"
+
+
+@pytest.mark.parametrize(
+    "text, hint",
+    [
+        ("（不少于300字）", True),
+        ("请填写申报单位基本情况", True),
+        ("推荐理由（不少于200字）：", True),
+        ("", False),
+        (None, False),
+        ("本项目针对基层医生的需求设计，内容系统，师资力量雄厚，建议推荐。" * 6, False),
+    ],
+)
+def test_not_filled_hint(text, hint):
+    assert not_filled_hint("peer_review", text) is hint

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Optional
 
 from review.form import Form
+from review.narratives import MIN_CHARS, UNIT_PROFILE_KEYWORDS
 from review.rules import sources as S
 from review.rules.helpers import (
     LABELS,
@@ -340,10 +341,10 @@ def length_hits(text: Optional[str], path: str, minimum: int) -> Iterator[Hit]:
         )
 
 
-@rule("peer-review-length", "同行评议意见不少于200字", "error", "all", (S.BJ_PEER,))
+@rule("peer-review-length", f"同行评议意见不少于{MIN_CHARS['peer_review']}字", "error", "all", (S.BJ_PEER,))
 def peer_review_length(form: Form) -> Iterator[Hit]:
     """同行评议意见 ≥ 200 non-whitespace characters."""
-    yield from length_hits(form.peer_review, "peer_review", 200)
+    yield from length_hits(form.peer_review, "peer_review", MIN_CHARS["peer_review"])
 
 
 CONTENT_WORDS = ("内容", "课程", "讲授", "专题", "主题", "涵盖", "包括")
@@ -417,28 +418,31 @@ def peer_reviewer(form: Form) -> Iterator[Hit]:
         )
 
 
-@rule("achievements-length", "项目负责人主要成绩不少于300字", "error", "all", (S.BJ_ACHIEVEMENTS,))
+@rule(
+    "achievements-length",
+    f"项目负责人主要成绩不少于{MIN_CHARS['achievements']}字",
+    "error",
+    "all",
+    (S.BJ_ACHIEVEMENTS,),
+)
 def achievements_length(form: Form) -> Iterator[Hit]:
     """主要成绩 ≥ 300 non-whitespace characters."""
-    yield from length_hits(form.achievements, "achievements", 300)
+    yield from length_hits(form.achievements, "achievements", MIN_CHARS["achievements"])
 
 
-PROFILE_TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("组织架构", ("组织架构", "架构", "科室设置", "下设", "组织", "管理体系", "领导小组")),
-    ("配套政策", ("政策", "制度", "规定", "办法", "规范")),
-    ("经费支持", ("经费", "资金", "投入", "预算", "拨款", "资助")),
-    ("培训场地", ("场地", "会议室", "教室", "报告厅", "模拟中心", "培训中心", "示教室", "实训", "礼堂")),
-    ("师资队伍", ("师资", "教师", "教授", "主任医师", "专家", "人才", "队伍")),
+@rule(
+    "unit-profile-length",
+    f"申报单位及科室基本情况不少于{MIN_CHARS['unit_profile']}字并涵盖规定方面",
+    "error",
+    "all",
+    (S.BJ_UNIT_PROFILE,),
 )
-
-
-@rule("unit-profile-length", "申报单位及科室基本情况不少于300字并涵盖规定方面", "error", "all", (S.BJ_UNIT_PROFILE,))
 def unit_profile_length(form: Form) -> Iterator[Hit]:
     """基本情况 ≥ 300 characters (error) and mentions 组织架构、配套政策、经费支持、培训场地、师资队伍 (warning)."""
-    yield from length_hits(form.unit_profile, "unit_profile", 300)
+    yield from length_hits(form.unit_profile, "unit_profile", MIN_CHARS["unit_profile"])
     if unread_text(form.unit_profile, "unit_profile"):
         return
-    missing = [name for name, words in PROFILE_TOPICS if not has_any(form.unit_profile, words)]
+    missing = [name for name, words in UNIT_PROFILE_KEYWORDS if not has_any(form.unit_profile, words)]
     if missing:
         yield Hit(
             f"「申报单位及科室基本情况」未涉及：{'、'.join(missing)}",

@@ -56,14 +56,6 @@ LABELS: dict[str, str] = {
     "lead.specialty": "从事专业",
 }
 
-HINT_PATTERNS = (
-    re.compile(r"^[（(]?\s*(不少于|不超过)\s*\d+\s*字\s*[）)]?$"),
-    re.compile(r"推荐理由.{0,6}不少于"),
-    re.compile(r"建议(注明|理由应包含)"),
-    re.compile(r"主要表述与项目有关的基本情况"),
-    re.compile(r"^(请填写|请输入|此处填写|填写说明)"),
-)
-HINT_MAX_CHARS = 150
 _PLACEHOLDER = re.compile(r"^[\s_＿\-—.·。…/／无略暂无待填]*$")
 
 
@@ -155,17 +147,6 @@ def count_chars(text: Optional[str]) -> int:
     return normalize.count_chars(text)
 
 
-def is_hint_text(text: Optional[str], field: str = "") -> bool:
-    """True when a narrative still holds the template's hint text (ours or review.normalize's detector)."""
-    t = (text or "").strip()
-    n = count_chars(t)
-    if n > HINT_MAX_CHARS:  # the longest template hint is ~80 characters
-        return False
-    if any(p.search(t) for p in HINT_PATTERNS) and n < 80:
-        return True
-    return bool(t) and normalize.is_hint_text(field, t)
-
-
 def blank(value: Any) -> bool:
     """True for None, an empty/placeholder string, or an empty list."""
     if value is None:
@@ -179,7 +160,7 @@ def blank(value: Any) -> bool:
 
 def unread_text(text: Optional[str], field: str = "") -> bool:
     """A narrative that counts as not filled in: missing, blank or template hint."""
-    return blank(text) or is_hint_text(text, field)
+    return blank(text) or normalize.not_filled_hint(field, text)
 
 
 def norm(text: Optional[str]) -> str:

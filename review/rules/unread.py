@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from typing import Optional
 
 from review.form import Evidence
+from review.normalize import not_filled_hint
 from review.rules.base import Finding, Source
-from review.rules.helpers import LABELS, blank, is_hint_text
+from review.rules.helpers import LABELS, blank
 
 RULE_ID = "fields-complete"
 _TEACHER_ROW = re.compile(r"^teachers\.(\d+)$")
@@ -43,7 +44,7 @@ def omission(path: str, evidence: Mapping[str, Evidence]) -> bool:
     if path not in evidence:  # a list seen through its rows: a missing value inside is checked per row
         return True
     raw = raw_of(path, evidence)
-    return blank(raw) or is_hint_text(raw, path)
+    return blank(raw) or not_filled_hint(path, raw)
 
 
 def _column_seen(col: str, evidence: Mapping[str, Evidence]) -> bool:
@@ -102,7 +103,7 @@ def _confirmed(f: Finding, path: str, evidence: Mapping[str, Evidence]) -> Findi
     raw = raw_of(path, evidence)
     if path not in evidence:
         return f
-    hint = not blank(raw) and is_hint_text(raw, path)
+    hint = not blank(raw) and not_filled_hint(path, raw)
     label = LABELS.get(path, path)
     return f.model_copy(update={"message": f"必填项「{label}」{'仍为模板提示文字' if hint else '未填写'}"})
 
