@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -41,8 +42,6 @@ def _clean_arg(text: str, what: str) -> str:
 
 def _check_writable(path: Path, what: str) -> None:
     """Fail early (exit 2) when `path` cannot be written: missing folder, a file in the way, no permission."""
-    import os
-
     parent = path.parent
     if path.is_dir():
         _fail(ReviewError(f"{what}的路径是一个文件夹：{path}", f"is a directory: {path}"))

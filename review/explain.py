@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from pydantic import BaseModel
 
+from review.config import POLICY_DIR
 from review.errors import LLMError
 from review.form import Form
 from review.grounding import denies_finding, in_corpus, is_chinese, numbers, quote_in_text
 from review.privacy import mask_form, mask_text
 from review.prompts import render_messages
+from review.rules import get_rule
 from review.rules.base import SEVERITY_ZH, Citation, Finding, Source
 from review.textutil import norm_ws, squash
 
@@ -89,8 +91,7 @@ class Ctx:
 @lru_cache(maxsize=4)
 def doc_titles(policy_dir: Optional[str] = None) -> dict[str, str]:
     """Document titles by file name, from policy_docs/README.md."""
-    from review.config import POLICY_DIR
-    from review.retrieval.corpus import parse_provenance
+    from review.retrieval.corpus import parse_provenance  # the review.retrieval package loads the index stack
 
     readme = Path(policy_dir or POLICY_DIR) / "README.md"
     if not readme.is_file():
@@ -99,8 +100,10 @@ def doc_titles(policy_dir: Optional[str] = None) -> dict[str, str]:
 
 
 def policy_dir_of(index: Optional[PolicyIndexProtocol]) -> Optional[Path]:
-    """The notices folder the index was built from (settings.policy_dir); None means the bundled notices."""
-    return None if index is None else index.policy_dir
+    """The notices folder the index was built from (settings.policy_dir); None means the configured notices
+    (also for a stand-in index that names no folder)."""
+    found = None if index is None else getattr(index, "policy_dir", None)
+    return Path(found) if found else None
 
 
 def titles_for(policy_dir: Optional[Path]) -> dict[str, str]:
@@ -113,10 +116,8 @@ def rule_source(finding: Finding) -> Optional[Source]:
     if finding.source is not None:
         return finding.source
     try:
-        from review.rules import get_rule
-
         rule = get_rule(finding.rule)
-    except Exception:  # noqa: BLE001 - unknown rule id or rules not importable
+    except Exception:  # noqa: BLE001 - unknown rule id
         return None
     return rule.sources[0] if rule and rule.sources else None
 

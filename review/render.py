@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
-import re
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Optional
 
-from review.form import Form
+from review.config import load_settings
+from review.privacy import mask_evidence, mask_form, masker_for
 from review.report import NarrativeCritique, Report
 from review.rules.base import SEVERITY_ZH, Finding
+from review.sections import section_of
 
 TITLE = "继续医学教育推荐项目申报书预审报告"
 NARRATIVE_ZH: dict[str, str] = {
@@ -17,37 +20,9 @@ NARRATIVE_ZH: dict[str, str] = {
     "achievements": "项目负责人主要成绩",
     "unit_profile": "申报单位及科室基本情况",
 }
-_ID_RE = re.compile(r"(?<![0-9])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9])")
-_MOBILE_RE = re.compile(r"(?<![0-9])(1[3-9]\d)\d{4}(\d{4})(?![0-9])")
-_LANDLINE_RE = re.compile(r"(?<![0-9])(0\d{2,3})[-－ ]?\d{3,4}(\d{4})(?![0-9])")
 
 
 # ---- privacy -------------------------------------------------------------------------------------
-
-
-def _fallback_mask_text(text: str) -> str:
-    """Minimal masking used only when review.privacy is unavailable: ID numbers and phones."""
-    text = _ID_RE.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
-    text = _MOBILE_RE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
-    return _LANDLINE_RE.sub(lambda m: m.group(1) + "-****" + m.group(2), text)
-
-
-def _fallback_mask_form(form: Form) -> Form:
-    """Minimal field-aware masking when review.privacy is unavailable."""
-    data = _mask_strings(form.to_json_dict(), _fallback_mask_text)
-    if data.get("lead_address"):
-        data["lead_address"] = str(data["lead_address"])[:6] + "****"
-    return Form.model_validate(data)
-
-
-def _maskers() -> tuple[Callable[[str], str], Callable[[Form], Form]]:
-    """review.privacy's maskers, or the minimal fallbacks while it is not there."""
-    try:
-        from review.privacy import mask_form, mask_text
-
-        return mask_text, mask_form
-    except ImportError:
-        return _fallback_mask_text, _fallback_mask_form
 
 
 def _mask_strings(obj: Any, mask: Callable[[str], str], skip: tuple[str, ...] = ()) -> Any:
@@ -63,20 +38,14 @@ def _mask_strings(obj: Any, mask: Callable[[str], str], skip: tuple[str, ...] = 
 
 def masked_report(report: Report) -> Report:
     """A copy for export: form via mask_form, every other free text via mask_text (policy quotes kept verbatim)."""
-    mask_text, mask_form = _maskers()
-    try:  # this draft's own ID number and phones masked wherever they appear; evidence masked field by field
-        from review.privacy import mask_evidence, masker_for
-
-        mask_text = masker_for(report.form, report.evidence)
-        evidence = {k: e.model_dump(mode="json") for k, e in mask_evidence(report.evidence, report.form).items()}
-    except ImportError:
-        evidence = None
+    # this draft's own ID number and phones masked wherever they appear; evidence masked field by field
+    mask_text = masker_for(report.form, report.evidence)
+    evidence = {k: e.model_dump(mode="json") for k, e in mask_evidence(report.evidence, report.form).items()}
     data = report.model_dump(mode="json")
     form = mask_form(report.form.model_copy(deep=True))
     data = _mask_strings(data, mask_text, skip=("form", "citations", "source", "meta", "actions"))
     data["form"] = form.model_dump(mode="json")
-    if evidence is not None:
-        data["evidence"] = evidence
+    data["evidence"] = evidence
     meta = data.get("meta") or {}
     for key in ("file", "notices", "warnings"):  # a file name may hold a name or an ID number
         if key in meta:
@@ -152,7 +121,7 @@ _TITLES: dict[tuple[str, float], dict[str, str]] = {}
 
 def _first_title_line(path: Any) -> str:
     """A notice's own title: the first short non-empty line of its text ('' when unreadable)."""
-    from review.retrieval.corpus import read_text
+    from review.retrieval.corpus import read_text  # the index stack (~0.5 s): only when titles are read
 
     try:
         text = read_text(path)
@@ -167,9 +136,7 @@ def _first_title_line(path: Any) -> str:
 
 def notice_titles(policy_dir: Any = None) -> dict[str, str]:
     """Title per notice file: the provenance table's title, else the notice's first line (cached per folder state)."""
-    from pathlib import Path
-
-    from review.config import load_settings
+    # review.retrieval loads numpy and the index stack (~0.5 s): Markdown/DOCX output alone never pays for it
     from review.retrieval.corpus import load_provenance, source_files
 
     folder = Path(policy_dir or load_settings().policy_dir)
@@ -262,8 +229,6 @@ def _md_cell(text: Any) -> str:
 
 def _md_finding(i: int, f: Finding, report: Report) -> list[str]:
     """One finding's explanation block."""
-    from review.sections import section_of
-
     out = [f"### {i}. [{SEVERITY_ZH[f.severity]}] {f.title or f.rule}（{section_of(f)} · `{f.rule}`）", ""]
     out.append(f"- 问题：{f.message}")
     if f.fix:
@@ -302,8 +267,6 @@ def _md_narrative(key: str, n: NarrativeCritique) -> list[str]:
 
 def to_markdown(report: Report, mask: bool = True) -> str:
     """The report as Markdown (masked for export unless mask=False)."""
-    from review.sections import section_of
-
     rep = masked_report(report) if mask else report
     lines = [f"# {TITLE}", ""]
     lines += [f"- **{k}**：{v}" for k, v in _meta_rows(rep)]
@@ -347,7 +310,7 @@ def _md_notes(rep: Report) -> list[str]:
 
 def _docx_setup(doc: Any) -> None:
     """A4 page, CJK-capable default font."""
-    from docx.oxml.ns import qn
+    from docx.oxml.ns import qn  # python-docx (lxml) is slow to import: only for a Word export
     from docx.shared import Cm, Pt
 
     for s in doc.sections:
@@ -364,7 +327,7 @@ def _docx_setup(doc: Any) -> None:
 
 def _docx_table(doc: Any, header: list[str], rows: list[list[Any]], widths: Optional[list[float]] = None) -> None:
     """A bordered table with a bold header row."""
-    from docx.shared import Cm
+    from docx.shared import Cm  # python-docx: only for a Word export
 
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
@@ -384,8 +347,6 @@ def _docx_table(doc: Any, header: list[str], rows: list[list[Any]], widths: Opti
 
 def _docx_finding(doc: Any, i: int, f: Finding, report: Report) -> None:
     """One finding with explanation and citations."""
-    from review.sections import section_of
-
     doc.add_heading(f"{i}. [{SEVERITY_ZH[f.severity]}] {f.title or f.rule}（{section_of(f)} · {f.rule}）", level=3)
     doc.add_paragraph(f"问题：{f.message}")
     if f.fix:
@@ -424,9 +385,7 @@ def _docx_narrative(doc: Any, key: str, n: NarrativeCritique) -> None:
 
 def to_docx(report: Report, mask: bool = True) -> bytes:
     """A printable DOCX report office staff can file (masked unless mask=False)."""
-    from docx import Document
-
-    from review.sections import section_of
+    from docx import Document  # python-docx (lxml) is slow to import: only for a Word export
 
     rep = masked_report(report) if mask else report
     doc = Document()
@@ -493,8 +452,6 @@ def _docx_actions(doc: Any, rep: Report) -> None:
 
 def to_json(report: Report, mask: bool = True) -> str:
     """The report as JSON (masked unless mask=False), with the verdict after the reviewer's decisions."""
-    import json
-
     rep = masked_report(report) if mask else report
     data = rep.to_dict()
     if rep.actions:

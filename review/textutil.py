@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
+
+from pydantic import BaseModel
 
 _WS = re.compile(r"\s+")
 # Markdown bold markers appear in the slide text ("**不超过10学分**"); they are not policy words.
@@ -77,8 +81,6 @@ _MD_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)[^\n]{0,50}$", re.M)
 
 
 def _nfkc_char(m: re.Match[str]) -> str:
-    import unicodedata
-
     return unicodedata.normalize("NFKC", m.group(0))
 
 
@@ -99,8 +101,6 @@ def is_ignorable_char(ch: str) -> bool:
 
 def clean_model(obj: object) -> object:
     """Clean every string inside a pydantic model / list / dict, in place where possible; returns obj."""
-    from pydantic import BaseModel
-
     if isinstance(obj, str):
         return clean_text(obj, keep_newlines=True)
     if isinstance(obj, BaseModel):
@@ -131,8 +131,6 @@ def _tag_space(m: re.Match[str]) -> str:
 
 def strip_markup(text: str) -> str:
     """Plain words of a question written in HTML or Markdown (tags, entities, links, emphasis, headings)."""
-    import html
-
     t = _TAG.sub(_tag_space, text)
     t = html.unescape(t)
     t = _MD_FENCE.sub(" ", t)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Optional
 
-from review.rules.base import SEVERITY_ZH, Citation
+from review.findings import SEVERITY_ZH, Citation, Finding
+from review.report import Report
 
 DRAFT_CUES: tuple[str, ...] = (
     "我的",
@@ -96,7 +98,7 @@ def topics_of(question: str) -> list[str]:
     return [t for t in TOPICS if t in question]
 
 
-def _matches(f: Any, topic: str) -> bool:
+def _matches(f: Finding, topic: str) -> bool:
     rules, fields, _ = TOPICS[topic]
     if any(r in f.rule for r in rules):
         return True
@@ -105,7 +107,7 @@ def _matches(f: Any, topic: str) -> bool:
     return topic in (f.message or "") or topic in (f.title or "")
 
 
-def matching_findings(report: Any, question: str) -> list[Any]:
+def matching_findings(report: Report, question: str) -> list[Finding]:
     """Findings of the report that the question is about (all of them when it names no topic)."""
     tops = topics_of(question)
     found = report.sorted_findings()
@@ -114,7 +116,7 @@ def matching_findings(report: Any, question: str) -> list[Any]:
     return [f for f in found if any(_matches(f, t) for t in tops)]
 
 
-def finding_citation(f: Any) -> Optional[Citation]:
+def finding_citation(f: Finding) -> Optional[Citation]:
     """The rule's citation: the explainer's first citation, else the rule's source clause."""
     if f.citations:
         return f.citations[0]
@@ -123,7 +125,7 @@ def finding_citation(f: Any) -> Optional[Citation]:
     return None
 
 
-def _form_values(report: Any, question: str) -> list[str]:
+def _form_values(report: Report, question: str) -> list[str]:
     """'label：value' of the form fields behind the question's topics."""
     out = []
     form = report.form
@@ -136,7 +138,7 @@ def _form_values(report: Any, question: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _critique_lines(report: Any, question: str) -> list[str]:
+def _critique_lines(report: Report, question: str) -> list[str]:
     """Issues and suggestions of the narrative critiques the question names."""
     out = []
     for t in topics_of(question):
@@ -151,7 +153,9 @@ def _critique_lines(report: Any, question: str) -> list[str]:
     return out
 
 
-def draft_context(report: Any, question: str, offset: int = 0, mask: Any = None) -> DraftContext:
+def draft_context(
+    report: Optional[Report], question: str, offset: int = 0, mask: Optional[Callable[[str], str]] = None
+) -> DraftContext:
     """Findings, form values and critique suggestions of the draft that the question refers to."""
     ctx = DraftContext()
     if report is None:

@@ -5,21 +5,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Optional, Union
+from typing import TYPE_CHECKING, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from review.chat.answer import basis_line, extractive, refusal, wanted_scope
 from review.chat.context import DraftContext, draft_context
 from review.chat.gate import Weights, policy_dir_of, relevance
-from review.chat.text import numbers, rewrite_offline
+from review.chat.text import rewrite_offline
 from review.chat.verify import Source, verify
 from review.errors import LLMError
+from review.grounding import denies_finding, in_corpus, numbers
 from review.privacy import mask_text as mask
 from review.prompts import render as _render
-from review.retrieval import LOADING_ZH
-from review.retrieval.corpus import quote_in_corpus
+from review.report import Report
+from review.retrieval import LOADING_ZH, Passage
+from review.retrieval.protocol import PolicyIndexProtocol
 from review.rules.base import Citation
+
+if TYPE_CHECKING:  # review.llm imports langchain (~7 s): the type only
+    from review.llm.protocol import ChatModelProtocol
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +53,7 @@ class _Turn:
     question: str
     standalone: str
     history: list[Message]
-    passages: list[Any]
+    passages: list[Passage]
     relevant: bool
     scope: str
     draft: DraftContext
@@ -63,7 +68,13 @@ class _Turn:
 class ChatEngine:
     """Grounded, cited policy Q&A over a PolicyIndex, optionally about one reviewed draft."""
 
-    def __init__(self, index: Any, model: Any = None, report: Any = None, k: int = K) -> None:
+    def __init__(
+        self,
+        index: PolicyIndexProtocol,
+        model: Optional[ChatModelProtocol] = None,
+        report: Optional[Report] = None,
+        k: int = K,
+    ) -> None:
         self.index = index
         self.model = model
         self.report = report
@@ -166,7 +177,7 @@ class ChatEngine:
         line = next((ln.strip(" \"'“”「」") for ln in text.splitlines() if ln.strip()), "")
         return line if 2 <= len(line) <= 200 else offline
 
-    def _search(self, query: str, notices: list[str]) -> list[Any]:
+    def _search(self, query: str, notices: list[str]) -> list[Passage]:
         """index.search, never raising: a broken index means no passages plus a notice."""
         try:
             return list(self.index.search(query, k=self.k))
@@ -197,7 +208,7 @@ class ChatEngine:
         return ChatAnswer(answer="\n".join(parts), citations=cites, standalone=turn.standalone, notices=turn.notices)
 
     @staticmethod
-    def _cited_passages(turn: _Turn, cites: list[Citation]) -> list[Any]:
+    def _cited_passages(turn: _Turn, cites: list[Citation]) -> list[Passage]:
         """The retrieved passages of the notices the citations quote (first passage per notice)."""
         docs = {c.doc for c in cites}
         return [p for p in turn.passages if getattr(p, "doc", "") in docs]
@@ -224,6 +235,7 @@ class ChatEngine:
 
     def _generate(self, turn: _Turn) -> ChatAnswer:
         """A model answer, verified; any failure falls back to the extractive answer with a notice."""
+        assert self.model is not None  # ask() generates only with a model
         try:
             text = self.model.complete_text(self._messages(turn))
         except LLMError as e:
@@ -235,7 +247,8 @@ class ChatEngine:
         allowed = numbers(
             " ".join([turn.question, turn.standalone, turn.draft.model_text, *(h["content"] for h in turn.history)])
         )
-        v = verify(text, self._sources(turn), allowed, quote_in_corpus)
+        folder = policy_dir_of(self.index)
+        v = verify(text, self._sources(turn), allowed, lambda quote, doc: in_corpus(quote, doc, folder))
         if not v.ok:
             log.info("model answer rejected: %s", mask("; ".join(v.problems)))
             return self._fallback(turn, "模型回答未通过核验（" + "；".join(v.problems) + "），已改用政策原文摘录。")
@@ -262,8 +275,6 @@ class ChatEngine:
 
     def _denies_report(self, body: str) -> bool:
         """True when the answer says there is no problem although the reviewed draft has errors or warnings."""
-        from review.explain import denies_finding
-
         findings = getattr(self.report, "findings", None) or []
         return any(getattr(f, "severity", "") in ("error", "warning") for f in findings) and denies_finding(body)
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Optional
 
 from review.chat.answer import NOT_FOUND
-from review.chat.text import collapse, numbers, split_sentences, terms
-from review.rules.base import Citation
-from review.textutil import squash
+from review.chat.text import collapse, split_sentences, terms
+from review.findings import Citation
+from review.grounding import numbers, quote_in_text
 
 _MARK = re.compile(r"\[(\d{1,2})\]")
 _QUOTE_LINE = re.compile(r"^\s*\[(\d{1,2})\]\s*[「『“\"]+(.+?)[」』”\"]+\s*$")
 _QUOTES_HEAD = re.compile(r"^\s*(?:#+\s*)?(?:引用|出处|原文引用|引文)\s*[:：]?\s*$", re.M)
+InCorpus = Callable[[str, str], bool]  # (quote, notice file) -> the quote stands in that notice
 
 
 @dataclass
@@ -55,14 +57,11 @@ def split_answer(text: str) -> tuple[str, dict[int, str]]:
     return "\n".join(body_lines).strip(), quotes
 
 
-def quote_ok(quote: str, src: Source, in_corpus: Optional[object] = None) -> bool:
+def quote_ok(quote: str, src: Source, in_corpus: Optional[InCorpus] = None) -> bool:
     """True when quote occurs verbatim (whitespace-normalised) in the source and in the notice it names."""
-    needle = squash(quote)
-    if len(needle) < 4 or needle not in squash(src.text):
+    if not quote_in_text(quote, src.text):
         return False
-    if in_corpus is not None:
-        return bool(in_corpus(quote, doc=src.doc))  # type: ignore[operator]
-    return True
+    return in_corpus is None or in_corpus(quote, src.doc)
 
 
 def best_quote(body: str, src: Source) -> str:
@@ -72,7 +71,9 @@ def best_quote(body: str, src: Source) -> str:
     return collapse(max(sents, key=lambda s: len(want & set(terms(s)))))
 
 
-def verify(text: str, sources: list[Source], allowed_numbers: set[str], in_corpus: Optional[object] = None) -> Verdict:
+def verify(
+    text: str, sources: list[Source], allowed_numbers: set[float], in_corpus: Optional[InCorpus] = None
+) -> Verdict:
     """Verify a model answer against the numbered sources; citations follow the order of the markers."""
     body, quotes = split_answer(text)
     if not body:
@@ -97,7 +98,7 @@ def verify(text: str, sources: list[Source], allowed_numbers: set[str], in_corpu
     pool = set(allowed_numbers)
     for n in used:
         pool |= numbers(sources[n - 1].text)
-    stray = sorted(numbers(_MARK.sub("", body)) - pool)
+    stray = sorted(f"{v:g}" for v in numbers(_MARK.sub("", body)) - pool)
     if stray:
         problems.append(f"回答中的数字在所引来源中找不到：{stray}")
     renumbered = _renumber(body, used)

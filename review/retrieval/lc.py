@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Annotated, Optional
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, SkipValidation
+
+from review.retrieval.protocol import PolicyIndexProtocol
 
 
 class PolicyRetriever(BaseRetriever):
     """Documents with page_content = passage text and metadata = the other passage fields."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
-    index: Any
+    index: Annotated[PolicyIndexProtocol, SkipValidation]  # a Protocol: checked by mypy, not at run time
     k: int = 5
     channel: Optional[str] = None
 

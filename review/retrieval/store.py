@@ -5,17 +5,23 @@ from __future__ import annotations
 import logging
 import shutil
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
+
+from review.config import Settings
+
+if TYPE_CHECKING:  # chromadb takes seconds to import: the types only here
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
 
 log = logging.getLogger(__name__)
 ADD_BATCH = 256
 
 
-def make_client(settings: Any) -> Any:
+def make_client(settings: Settings) -> ClientAPI:
     """HttpClient when settings.chroma_host is set, else a PersistentClient under data_dir/chroma."""
-    import chromadb
+    import chromadb  # slow to import (seconds): only when the index opens its vectors
     from chromadb.config import Settings as ChromaSettings
 
     cs = ChromaSettings(anonymized_telemetry=False)
@@ -26,10 +32,10 @@ def make_client(settings: Any) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=cs)
 
 
-def wipe_local(settings: Any) -> None:
+def wipe_local(settings: Settings) -> None:
     """Delete the embedded Chroma directory (after it failed to open)."""
     if not getattr(settings, "chroma_host", ""):
-        from chromadb.api.client import SharedSystemClient
+        from chromadb.api.client import SharedSystemClient  # chromadb: slow to import
 
         SharedSystemClient.clear_system_cache()  # chroma caches one client per path; drop the broken one
         shutil.rmtree(Path(settings.data_dir) / "chroma", ignore_errors=True)
@@ -38,12 +44,13 @@ def wipe_local(settings: Any) -> None:
 class ChromaStore:
     """One collection holding a vector per chunk, keyed by chunk index."""
 
-    def __init__(self, client: Any, name: str) -> None:
+    def __init__(self, client: ClientAPI, name: str) -> None:
         self.client = client
         self.name = name
+        # a chromadb Collection; Any because its stubs reject plain metadata dicts and `where` filters
         self._col: Any = None
 
-    def open(self) -> Optional[Any]:
+    def open(self) -> Optional[Collection]:
         """The existing collection, or None when it does not exist."""
         try:
             self._col = self.client.get_collection(self.name, embedding_function=None)

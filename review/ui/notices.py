@@ -7,9 +7,12 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Optional
 
 from review.errors import InputError
+from review.render import notice_titles
+from review.retrieval.corpus import load_provenance, source_files
+from review.retrieval.protocol import PolicyIndexProtocol, Progress
 
 NOTICE_EXTS = (".pdf", ".txt")
 _SAFE = re.compile(r"[^\w\u4e00-\u9fff.\-]+")
@@ -26,9 +29,6 @@ class Notice:
 
 def list_notices(policy_dir: Path) -> list[Notice]:
     """Every notice in the corpus under its own title, with its date (file date for added notices), newest first."""
-    from review.render import notice_titles
-    from review.retrieval.corpus import load_provenance, source_files
-
     prov = load_provenance(policy_dir)
     titles = notice_titles(policy_dir)
     out = []
@@ -68,7 +68,9 @@ def check_notice(name: str, data: bytes) -> None:
             raise InputError("TXT 文件须为 UTF-8 编码。", "notice text is not UTF-8") from e
 
 
-def add_notice(index: Any, policy_dir: Path, name: str, data: bytes, progress: Any = None) -> dict[str, Any]:
+def add_notice(
+    index: PolicyIndexProtocol, policy_dir: Path, name: str, data: bytes, progress: Optional[Progress] = None
+) -> dict[str, object]:
     """Validate an upload and add it through the index (which copies it into the corpus and indexes it)."""
     check_notice(name, data)
     safe = safe_notice_name(name)
