@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
+import jieba
+
 from review.form import Form
 from review.grounding import number_tokens
 from review.narratives import MIN_CHARS, UNIT_PROFILE_ASPECTS, pattern
@@ -202,13 +204,8 @@ def numbers_in(text: str) -> list[str]:
 @lru_cache(maxsize=256)
 def topic_keywords(title: str) -> tuple[str, ...]:
     """Content words of a title or topic (jieba words of 2+ chars, generic words dropped)."""
-    try:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        words = jieba.lcut(title or "")
-    except ImportError:  # pragma: no cover
-        words = re.findall(r"[\u4e00-\u9fa5]{2,4}", title or "")
+    jieba.setLogLevel(logging.WARNING)
+    words = jieba.lcut(title or "")
     out = []
     for w in words:
         w = w.strip()

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from typing import Any, Optional, TypeVar
 
 import openai
-from pydantic import BaseModel, ValidationError
+from openai.lib._pydantic import to_strict_json_schema
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from review.config import Settings
 from review.errors import LLMError
@@ -63,8 +64,6 @@ def translate_error(exc: BaseException) -> LLMError:
 
 def strict_schema(schema: type[BaseModel]) -> dict[str, Any]:
     """JSON Schema in OpenAI strict form (every property required, no extra properties)."""
-    from openai.lib._pydantic import to_strict_json_schema
-
     return to_strict_json_schema(schema)
 
 
@@ -92,8 +91,7 @@ class ChatModel:
     """A chat model over the OpenAI-compatible API with structured output, streaming and usage counts."""
 
     def __init__(self, settings: Settings) -> None:
-        from langchain_openai import ChatOpenAI
-        from pydantic import SecretStr
+        from langchain_openai import ChatOpenAI  # langchain (~7 s): only when a model is configured
 
         self.settings = settings
         self.structured = settings.llm_structured if settings.llm_structured in (*STRATEGIES, "auto") else "auto"
