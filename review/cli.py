@@ -11,8 +11,12 @@ from typing import Any, Optional
 import click
 import typer
 
+from review.batch import run_batch_cli
 from review.config import load_settings
 from review.errors import ReviewError
+from review.render import to_markdown
+from review.rules import ALL_RULES
+from review.sandbox import extract_bounded, review_bounded
 from review.textutil import clean_question, clean_text
 
 app = typer.Typer(
@@ -66,8 +70,6 @@ def extract(
     evidence: bool = typer.Option(False, "--evidence", help="include page/box per field"),
 ) -> None:
     """读取申报书 PDF，输出表单字段 (extract the form)."""
-    from review.sandbox import extract_bounded
-
     try:
         res = extract_bounded(file, load_settings())
     except ReviewError as e:
@@ -95,8 +97,6 @@ def review(
     markdown: Optional[Path] = typer.Option(None, "--markdown", help="also write a Markdown report"),
 ) -> None:
     """规则检查（离线，无需模型）(review a draft with the rules)."""
-    from review.sandbox import review_bounded
-
     settings = load_settings()
     if markdown is not None:
         _check_writable(markdown, "Markdown 报告")
@@ -111,8 +111,6 @@ def review(
         _fail(e)
         return
     if markdown:
-        from review.render import to_markdown
-
         _write_text(markdown, to_markdown(rep), "Markdown 报告")
     if as_json:
         typer.echo(rep.to_json(evidence=False))
@@ -132,8 +130,6 @@ def review(
 @app.command()
 def rules(as_json: bool = typer.Option(False, "--json")) -> None:
     """规则目录 (the rule catalogue, generated from the code)."""
-    from review.rules import ALL_RULES
-
     rows = [r.catalogue_row() for r in ALL_RULES]
     if as_json:
         _print_json(rows)
@@ -229,8 +225,6 @@ def batch(
     explain: bool = typer.Option(False, "--explain", help="add explanations and critiques (slower)"),
 ) -> None:
     """批量预审一个文件夹 (review every PDF in a folder)."""
-    from review.batch import run_batch_cli
-
     raise typer.Exit(run_batch_cli(folder, out, workers, explain=explain))
 
 

@@ -6,6 +6,7 @@ import io
 from collections.abc import Iterable
 from typing import Optional
 
+import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
 from review.form import Evidence
@@ -22,8 +23,6 @@ MIN_WIDTH = 340  # ... and never a band narrower than this (so a phone shows it 
 
 def render_page(pdf_bytes: bytes, page: int, scale: float = SCALE) -> Image.Image:
     """Render one page (1-based) of a PDF held in memory."""
-    import pypdfium2 as pdfium
-
     doc = pdfium.PdfDocument(pdf_bytes)
     try:
         pg = doc[page - 1]
@@ -121,8 +120,6 @@ def crop_to_boxes(
 def page_count(pdf_bytes: bytes) -> Optional[int]:
     """Number of pages, or None when pdfium cannot open the bytes (extraction then reports why)."""
     try:
-        import pypdfium2 as pdfium
-
         doc = pdfium.PdfDocument(pdf_bytes)
         n = len(doc)
         doc.close()

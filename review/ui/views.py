@@ -10,6 +10,7 @@ from typing import Any, Optional
 import streamlit as st
 
 from review.actions import ACTIONS, finding_key
+from review.extract.docx import where_zh
 from review.form import Evidence
 from review.render import NARRATIVE_ZH, card_explanation, mode_zh, notice_title, reviewed_counts, when_zh
 from review.report import NarrativeCritique, Report
@@ -127,8 +128,6 @@ def word_places(f: Finding, report: Report) -> list[Evidence]:
 
 def _word_evidence(f: Finding, report: Report) -> None:
     """Where in the Word document the values were read: table, row, column and the text found there."""
-    from review.extract.docx import where_zh
-
     for e in word_places(f, report)[:4]:
         raw = e.raw if len(e.raw) <= 80 else e.raw[:80] + "…"
         st.markdown(f":material/table: **{where_zh(e)}**：{raw}")
