@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Required, TypedDict
 
 from rich.console import Console
 from rich.markup import escape
@@ -52,6 +52,20 @@ COLUMNS: tuple[tuple[str, float], ...] = (
 TOP_ISSUES = 5
 REVIEWED, FAILED, SKIPPED = "已审查", "无法审查", "已跳过"
 MAX_CELL = 32_000  # Excel's cell limit is 32 767 characters
+
+
+class DraftResult(TypedDict, total=False):
+    """One draft's outcome: its report, or why it could not be reviewed (error) or was skipped."""
+
+    file: Required[str]
+    report_obj: Report
+    error: str
+    error_en: str
+    skipped: bool
+    max_rss_mb: Optional[int]
+
+
+Row = dict[str, Any]  # one summary row: the Excel columns (mixed cell values), then json / error / skipped / max_rss_mb
 
 
 @dataclass
@@ -104,26 +118,26 @@ def _review_read(
     explain: bool,
     model: Optional[ChatModelProtocol],
     index: Optional[PolicyIndexProtocol],
-) -> dict[str, Any]:
+) -> DraftResult:
     """The finished read as a report (rules, and explanations when asked) or its error."""
     name = Path(job.path).name
-    out: dict[str, Any] = {"file": name, "max_rss_mb": job.max_rss_mb}
+    out: DraftResult = {"file": name, "max_rss_mb": job.max_rss_mb}
     try:
         extracted = job.outcome()
         out["report_obj"] = review_extracted(
             extracted, settings, index=index, model=model, file_name=name, explain=explain
         )
     except ReviewError as e:
-        out.update(error=e.zh, error_en=e.en)
+        out["error"], out["error_en"] = e.zh, e.en
     except Exception as e:  # noqa: BLE001 - one bad draft never stops the batch
         log.exception("batch: %s failed", name)
-        out.update(error=f"审查失败（{type(e).__name__}）", error_en=str(e)[:300])
+        out["error"], out["error_en"] = f"审查失败（{type(e).__name__}）", str(e)[:300]
     return out
 
 
 def _collect(
     paths: list[Path], workers: int, explain: bool, progress: Optional[BatchProgress], settings: Settings
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, DraftResult]:
     """Read every PDF in bounded children (at most `workers` at once), review each as its read finishes."""
     model = _model_for(settings, explain)
     index: Optional[PolicyIndexProtocol] = None
@@ -133,7 +147,7 @@ def _collect(
         index = get_index(settings)
     pending = list(paths)
     running: list[BoundedRead] = []
-    results: dict[str, dict[str, Any]] = {}
+    results: dict[str, DraftResult] = {}
     total = len(paths)
     while pending or running:
         while pending and len(running) < max(1, workers):
@@ -160,10 +174,12 @@ def _collect(
     return results
 
 
-def _read_in_process(paths: list[Path], explain: bool, progress: Optional[BatchProgress], settings: Settings) -> dict:
+def _read_in_process(
+    paths: list[Path], explain: bool, progress: Optional[BatchProgress], settings: Settings
+) -> dict[str, DraftResult]:
     """settings.sandbox == "off": review each draft in this process (tests, debugging)."""
     model = _model_for(settings, explain)
-    results: dict[str, dict[str, Any]] = {}
+    results: dict[str, DraftResult] = {}
     for p in paths:
         try:
             results[p.name] = {"file": p.name, "report_obj": review_pdf(p, settings, model=model, explain=explain)}
@@ -177,7 +193,7 @@ def _read_in_process(paths: list[Path], explain: bool, progress: Optional[BatchP
     return results
 
 
-def _apply_batch_rules(rows: list[dict[str, Any]]) -> None:
+def _apply_batch_rules(rows: list[DraftResult]) -> None:
     """Run the cross-draft rules over every reviewed draft and add their findings to the affected reports."""
     reports = {r["file"]: r["report_obj"] for r in rows if "report_obj" in r}
     if not reports:
@@ -201,7 +217,7 @@ def _issues_text(rep: Report) -> str:
     return "\n".join(lines) or "无"
 
 
-def summary_row(item: dict[str, Any]) -> dict[str, Any]:
+def summary_row(item: DraftResult) -> Row:
     """One Excel row for a draft (a failed or skipped draft carries its Chinese reason in 主要问题)."""
     rep: Optional[Report] = item.get("report_obj")
     if rep is None:
@@ -243,7 +259,7 @@ def cell_value(v: Any) -> Any:
     return t[:MAX_CELL]
 
 
-def write_xlsx(rows: list[dict[str, Any]], out: Path) -> None:
+def write_xlsx(rows: list[Row], out: Path) -> None:
     """The summary workbook: styled header, widths, wrapped issues, frozen header, failed rows tinted."""
     from openpyxl import Workbook  # slow to import: only when writing Excel
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -279,7 +295,7 @@ def write_xlsx(rows: list[dict[str, Any]], out: Path) -> None:
     wb.save(out)
 
 
-def _write_json(item: dict[str, Any], dest: Path) -> Path:
+def _write_json(item: DraftResult, dest: Path) -> Path:
     """The masked report, or the error for a draft that could not be reviewed."""
     rep: Optional[Report] = item.get("report_obj")
     if rep is None:
@@ -298,7 +314,7 @@ def run_batch(
     *,
     explain: bool = False,
     settings: Optional[Settings] = None,
-) -> list[dict[str, Any]]:
+) -> list[Row]:
     """Review every PDF in `folder`; write the Excel summary and <stem>.json files next to it; return the rows."""
     folder, out_xlsx = Path(folder), Path(out_xlsx)
     settings = settings or load_settings()
@@ -308,7 +324,7 @@ def run_batch(
         results = _read_in_process(paths, explain, progress, settings)
     else:
         results = _collect(paths, max(1, workers), explain, progress, settings)
-    items: list[dict[str, Any]] = []
+    items: list[DraftResult] = []
     for e in entries:
         if e.skip:
             items.append({"file": e.path.name, "error": e.skip, "skipped": True})
