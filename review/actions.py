@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from review.config import Settings, load_settings
-from review.rules.base import Finding
+from review.findings import finding_key as finding_key  # re-exported: callers record actions under it
 
 ACTIONS: dict[str, str] = {"accept": "接受", "dismiss": "驳回"}
 DB_NAME = "actions.sqlite3"
@@ -35,11 +35,6 @@ CREATE INDEX IF NOT EXISTS actions_review ON actions (review_id);
 def review_id(pdf_bytes: bytes) -> str:
     """The id of one review: sha256 of the uploaded PDF bytes."""
     return hashlib.sha256(pdf_bytes).hexdigest()
-
-
-def finding_key(finding: Finding) -> str:
-    """Stable key of a finding within a review: rule|field,field."""
-    return f"{finding.rule}|{','.join(finding.fields)}"
 
 
 def db_path(settings: Optional[Settings] = None) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -53,6 +54,18 @@ class Finding(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     explained_by: Optional[str] = None  # "offline" or the model name
     verified: Optional[bool] = None
+
+
+def finding_key(finding: Finding) -> str:
+    """Stable key of a finding within a review (reviewer actions are stored under it): rule|fields|message hash.
+
+    The message is part of the key because one rule can report two different problems on the same
+    field (a 300-char narrative missing aspects and one just over the limit; a field-complete error
+    and the checks it blocked): dismissing one must not dismiss the other. Rules are deterministic,
+    so the same draft gives the same keys on every review.
+    """
+    digest = hashlib.sha1(finding.message.encode("utf-8")).hexdigest()[:8]
+    return f"{finding.rule}|{','.join(finding.fields)}|{digest}"
 
 
 class InjectionHit(BaseModel):

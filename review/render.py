@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from review.config import load_settings
+from review.findings import finding_key
 from review.privacy import mask_evidence, mask_form, masker_for
 from review.report import NarrativeCritique, Report
 from review.rules.base import SEVERITY_ZH, Finding
@@ -61,11 +62,6 @@ def mode_zh(mode: Optional[str], kind: str = "解释") -> str:
     if not mode or mode == "offline":
         return f"离线{kind}"
     return f"模型 {mode}"
-
-
-def finding_key(f: Finding) -> str:
-    """Key used for reviewer actions (same as review.actions.finding_key)."""
-    return f"{f.rule}|{','.join(f.fields)}"
 
 
 def reviewed_counts(report: Report) -> dict[str, int]:

@@ -15,7 +15,7 @@ def test_record_and_read_back_latest_wins(tmp_path):
     rid = review_id(b"%PDF-1.4 test")
     f = Finding(rule="credit-rate", severity="error", message="x", fields=["credits", "total_hours"])
     key = finding_key(f)
-    assert key == "credit-rate|credits,total_hours"
+    assert key.startswith("credit-rate|credits,total_hours|") and key == finding_key(f.model_copy())
     record(rid, key, f.rule, "accept", user="u1", session="s1", path=db)
     record(rid, key, f.rule, "dismiss", reason=" 已电话核实 ", user="u1", session="s1", path=db)
     record(review_id(b"other"), key, f.rule, "accept", path=db)
@@ -23,6 +23,15 @@ def test_record_and_read_back_latest_wins(tmp_path):
     assert list(got) == [key]
     assert got[key]["action"] == "dismiss" and got[key]["action_zh"] == "驳回"
     assert got[key]["reason"] == "已电话核实" and got[key]["user"] == "u1" and got[key]["ts"]
+
+
+def test_two_problems_of_one_rule_on_one_field_have_their_own_keys():
+    # e.g. a 基本情况 that misses aspects and is also just over 300 characters: dismissing one keeps the other
+    a = Finding(rule="unit-profile-length", severity="error", message="未涉及：经费支持", fields=["unit_profile"])
+    b = Finding(
+        rule="unit-profile-length", severity="warning", message="共 304 字，仅略高于 300 字", fields=["unit_profile"]
+    )
+    assert finding_key(a) != finding_key(b)
 
 
 def test_unknown_action_is_refused(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from review.findings import finding_key
 from review.form import Evidence, Form, Lead, Teacher
 from review.render import masked_report, to_docx, to_markdown
 from review.report import CriterionScore, NarrativeCritique, Report, ReportMeta
@@ -70,7 +71,7 @@ def sample_report() -> Report:
         file="draft.pdf", style="word-table", pages=3, mode="offline", notices=["模型不可用，已使用离线解释。"]
     )
     actions = {
-        "credit-rate|credits,total_hours": {
+        finding_key(findings[0]): {
             "rule": "credit-rate",
             "action": "dismiss",
             "action_zh": "驳回",
