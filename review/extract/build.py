@@ -48,7 +48,8 @@ FLAG_KEYS = ("jjj", "infectious_training")
 NARRATIVES = ("peer_review", "achievements", "unit_profile")
 PRACTICE_WORDS = ("实验", "演示", "技术示范", "实操", "操作")
 _LEADING_HINT = re.compile(
-    r"^\s*(推荐理由\s*[（(]\s*不少于\s*\d+\s*字\s*[)）]\s*[。.]?\s*(建议[^。]*[。]\s*)?|[（(][^（）()]*不少于\s*\d+\s*字[^（）()]*[)）]\s*)"
+    r"^\s*(推荐理由\s*[（(]\s*不少于\s*\d+\s*字\s*[)）]\s*[。.:：]?\s*(建议[^。]*[。]\s*)?"
+    r"|[（(][^（）()]*不少于\s*\d+\s*字[^（）()]*[)）]\s*[:：]?\s*)"
 )
 _TRAILING_DATE = re.compile(r"\s*(签字|签名|盖章)?\s*[:：]?\s*_*\s*年\s*_*\s*月\s*_*\s*日\s*$")
 
@@ -68,7 +69,7 @@ def evidence_of(cells: list[Cell], raw: str, fallback: str = "text") -> Evidence
 
 def option_value(key: str, raw: str) -> Optional[str]:
     """The ticked option (or the only option named) among a field's choices."""
-    opts = OPTIONS[key]
+    opts = _standalone_options(OPTIONS[key], raw)
     ticked = ticked_options(raw, opts)
     if not ticked:
         t = squash(nfkc(raw))
@@ -79,6 +80,20 @@ def option_value(key: str, raw: str) -> Optional[str]:
     if not ticked:
         return clean_value(raw) if key == "unit_type" else None
     return _OPTION_CANON.get(ticked[0], ticked[0])
+
+
+def _standalone_options(opts: tuple[str, ...], raw: str) -> tuple[str, ...]:
+    """Options minus those written only inside a longer option (市级 inside 北京市级), whose box is the longer one's."""
+    t = squash(nfkc(raw or ""))
+    keys = {o: squash(nfkc(o)) for o in opts}
+    out = []
+    for o in opts:
+        k = keys[o]
+        longer = [keys[b] for b in opts if len(keys[b]) > len(k) and k in keys[b] and keys[b] in t]
+        if longer and t.count(k) <= sum(t.count(b) * b.count(k) for b in longer):
+            continue
+        out.append(o)
+    return tuple(out)
 
 
 def _longest_only(present: list[str]) -> list[str]:
@@ -113,9 +128,30 @@ def signed_value(raw: str) -> bool:
     return bool(t) and parse_date(t) is None
 
 
+_FULL_WIDTH = str.maketrans(
+    {**{chr(0xFF10 + d): str(d) for d in range(10)}, "－": "-", "．": ".", "／": "/", "％": "%"}
+)
+
+
+def ascii_digits(text: str) -> str:
+    """Full-width digits and number punctuation as ASCII (some systems print ２０２５－０９－１８, ３０％)."""
+    return (text or "").translate(_FULL_WIDTH)
+
+
+_OCR_TICK = re.compile(r"([（(])\s*[vVⅴⅤ]\s*([)）])")
+
+
+def ocr_ticks(text: str) -> str:
+    """A tick read by OCR as the letter V inside its brackets ('否（V）') is the tick √."""
+    return _OCR_TICK.sub(lambda m: f"{m.group(1)}√{m.group(2)}", text or "")
+
+
 def typed(key: str, raw: str) -> Any:
     """Type one flat field's raw text."""
     leaf = key.split(".")[-1]
+    if key in INT_KEYS + NUM_KEYS + PCT_KEYS or key == "lead.birth":
+        raw = re.sub(r"(?<=\d)\s+(?=\d)", "", ascii_digits(raw))  # wide digits print (and OCR) spaced: '3 0%'
+    raw = ocr_ticks(raw)
     if key in NARRATIVES:
         return narrative_value(raw)
     if is_hint_text(key, raw):
@@ -133,7 +169,7 @@ def typed(key: str, raw: str) -> Any:
     if key == "lead.birth":
         return parse_date(raw) or clean_value(raw)
     if leaf == "id_number" or key.endswith("phone"):
-        return clean_value(raw.replace(" ", ""))
+        return clean_value(nfkc(raw).replace(" ", ""))  # full-width digits are the same number
     if leaf == "title":
         return title_value(raw)
     return clean_value(raw)
@@ -211,7 +247,7 @@ def teacher_of(tr: TableRow, i: int, evidence: dict[str, Evidence]) -> Teacher:
 
 def split_span(raw: str) -> tuple[Optional[str], Optional[str]]:
     """Start and end dates of '2025年4月18日-20日' / '2025-04-18至2025-04-20'."""
-    t = nfkc(raw or "")
+    t = nfkc(ascii_digits(raw or ""))
     parts = re.split(r"\s*(?:至|到|~|～|—|–|--|(?<=日)-|(?<=\d{2})\s+-\s+)\s*", t, maxsplit=1)
     start = parse_date(parts[0])
     end = None
@@ -234,9 +270,8 @@ def event_of(tr: TableRow, i: int, evidence: dict[str, Evidence]) -> Event:
             evidence[f"events.{i}.{part}"] = evidence_of([tr.cells["session"]], tr.values["session"])
         return ev0
     start, end = split_span(tr.values.get("time", ""))
-    ev = Event(
-        start=start, end=end, days=parse_number(tr.values.get("days")), venue=clean_value(tr.values.get("venue"))
-    )
+    days = parse_number(ascii_digits(tr.values.get("days") or ""))
+    ev = Event(start=start, end=end, days=days, venue=clean_value(tr.values.get("venue")))
     for col, cell in tr.cells.items():
         name = {"time": "start", "days": "days", "venue": "venue"}.get(col)
         if name:
@@ -319,6 +354,7 @@ def session_parts(text: str) -> list[str]:
 
 def session_event(part: str, days_raw: str = "", venue_raw: str = "") -> Event:
     """One session from its text: a date span, then the venue; days from '3天' in it or the form's 举办天数."""
+    part = ascii_digits(part)
     span = _SPAN.search(part)
     start, end = split_span(span.group()) if span else (None, None)
     rest = part[span.end() :] if span else ""
@@ -328,7 +364,7 @@ def session_event(part: str, days_raw: str = "", venue_raw: str = "") -> Event:
     rest = _EVENT_LABELS.sub(" ", rest)
     rest = re.split(r"\s*[，,；;。]\s*(?=\s*$)", rest)[0]
     rest = re.sub(r"[，,；;。]\s*[，,；;。\s]*$", "", rest.strip(_SEPS)).strip(_SEPS)
-    days = parse_number(days_m.group(1)) if days_m else parse_number(days_raw)
+    days = parse_number(days_m.group(1)) if days_m else parse_number(ascii_digits(days_raw))
     return Event(start=start, end=end, days=days, venue=clean_value(rest) or clean_value(venue_raw))
 
 
@@ -350,7 +386,7 @@ def _label_events(found: dict[str, Found], evidence: dict[str, Evidence]) -> lis
 
 def _fill_days(form: Form, found: dict[str, Found], evidence: dict[str, Evidence]) -> None:
     """A form-level 举办天数 applies to every session that names no days of its own."""
-    days = parse_number(found["event.days"].text) if "event.days" in found else None
+    days = parse_number(ascii_digits(found["event.days"].text)) if "event.days" in found else None
     for i, ev in enumerate(form.events or []):
         if ev.days is None and days is not None:
             ev.days = days

@@ -108,6 +108,13 @@ def _complete(text: str) -> bool:
 def _flag(text: str) -> bool | None:
     """A ticked/empty box or 是/否 in a history table cell."""
     yn = parse_bool_yesno(text)
+    if yn is None:
+        t = squash(nfkc(text))
+        # a status word instead of 是/否: 已执行 / 未执行, 已举办 / 未举办 (a negation first: 未 inside the word)
+        if re.fullmatch(r"(未|没有|尚未|不)(执行|举办|实施)|否", t):
+            return False
+        if re.fullmatch(r"(已|已经)?(执行|举办|实施)(完成|完毕)?|已完成", t):
+            return True
     return yn if yn is not None else parse_checkbox(text)
 
 
@@ -116,17 +123,29 @@ def history_table(rows: list[Row], start: int) -> tuple[list[HistoryLine], set[i
     from review.extract.tables import HISTORY_COLS, _assign, find_header
 
     header = find_header(rows[start], HISTORY_COLS, ("year",))
-    if header is None or len(header.cols) < 3 or not {"national", "provincial", "level", "executed"} & set(header.cols):
+    if (
+        header is None
+        or len(header.named()) < 3
+        or not {"national", "provincial", "level", "executed"} & set(header.cols)
+    ):
         return [], set()
     out: list[HistoryLine] = []
     used = {start}
-    for ri in range(start + 1, min(start + 8, len(rows))):
+    ri, last = start + 1, start + 8
+    while ri < min(last, len(rows)):
+        again = find_header(rows[ri], HISTORY_COLS, ("year",)) if rows[ri].page != rows[ri - 1].page else None
+        if again is not None and set(again.named()) >= set(header.named()):
+            header = again  # the table goes on after a page break under its repeated header
+            used.add(ri)
+            ri, last = ri + 1, last + 1
+            continue
         cells = _assign(rows[ri], header)
         m = _YEAR_START.match(squash(nfkc(cells["year"].text))) if "year" in cells else None
         if m is None:
             break
         out.append(HistoryLine(_history_row(int(m.group(1)), cells), rows[ri].text, list(cells.values()), [ri]))
         used.add(ri)
+        ri += 1
     return out, used
 
 

@@ -33,7 +33,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "unit_contact": ("单位联系人",),
     "lead_address": ("项目负责人通讯地址", "通讯地址"),
     "lead_phone": ("项目负责人联系电话", "负责人联系电话"),
-    "peer_review": ("同行评议意见",),
+    "peer_review": ("同行评议意见", "推荐理由"),
     "lead.name": ("项目负责人姓名", "负责人姓名"),
     "lead.sex": ("性别",),
     "lead.birth": ("出生年月", "出生日期"),

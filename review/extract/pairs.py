@@ -52,6 +52,9 @@ def _unwrap(text: str) -> str:
 def _split_cell(cell: Cell) -> list[Token]:
     """Tokens of one cell: a whole-cell label, a long label with its value, 'label：value' pieces, or a value."""
     raw = "\n".join(cell.lines) if cell.lines else cell.text
+    whole_pre = prefix_label(cell.text) if cell.lines else None
+    if whole_pre is not None and whole_pre[1] >= len(cell.text.rstrip()):
+        return [Token(cell.text, cell, whole_pre[0], label_key(cell.text))]  # a label wrapped over its cell's lines
     pre = prefix_label(raw)
     if pre is not None:
         key, end = pre
@@ -125,6 +128,7 @@ def pair_rows(rows: list[Row], skip: frozenset[int] = frozenset()) -> dict[str, 
     """Walk rows in order (skipping rows owned by table parsers) and collect the first non-empty value per key."""
     margins = _right_margins(rows)
     rows = join_split_labels(rows, margins, skip)
+    rows = lift_centred_labels(rows, skip)
     tokenized = [[] if i in skip else tokenize(r) for i, r in enumerate(rows)]
     found: dict[str, Found] = {}
     ctx = "lead"
@@ -194,7 +198,7 @@ def _wrapped_rows(
         toks = tokenized[nxt]
         if nxt in skip or rows[nxt].table >= 0 or rows[nxt].page != rows[ri].page or not toks:
             break
-        if _starts_with_label(toks) or is_page_number(rows[nxt].text):
+        if _starts_with_label(toks) or is_page_number(rows[nxt].text) or is_heading(rows[nxt]):
             break
         for tok in toks:
             if tok.key is not None:
@@ -230,6 +234,173 @@ def join_split_labels(rows: list[Row], margins: dict[int, float], skip: frozense
         out[i] = Row([*a.cells[:-1], merged], a.page, a.top, a.table)
         out[i + 1] = Row(b.cells[1:], b.page, b.top, b.table)
     return out
+
+
+def _block_line(row: Row, label: Cell, prev: Row, lh: float) -> bool:
+    """True when a text line belongs to the value column right of a label cell (no text left of it, no gap)."""
+    if row.table >= 0 or row.page != label.page or not row.cells or row.cells[0].bbox is None:
+        return False
+    assert label.bbox is not None
+    x0, top, _, bottom = row.cells[0].bbox
+    ptop = min(c.bbox[1] for c in prev.cells if c.bbox) if prev.cells and prev.cells[0].bbox else None
+    pbottom = max(c.bbox[3] for c in prev.cells if c.bbox) if prev.cells and prev.cells[0].bbox else None
+    if ptop is None or pbottom is None:
+        return False
+    near = top - pbottom <= lh or ptop - bottom <= lh
+    return x0 >= label.bbox[2] - 0.5 and near and not is_heading(row) and not _starts_with_label(tokenize(row))
+
+
+def lift_centred_labels(rows: list[Row], skip: frozenset[int]) -> list[Row]:
+    """A label cell centred beside its wrapped value (unruled grids): the label moves to the value's first line.
+
+    Without ruling lines, a label centred in a tall row lands between its value's lines in reading
+    order; the value lines above it are its own, not the previous field's, when they stand in the
+    value column (nothing left of the label's right edge) and the label sits at the block's middle.
+    Returns a list of the same length (row indices stay valid).
+    """
+    out = list(rows)
+    for i, row in enumerate(rows):
+        if i in skip or row.table >= 0 or not out[i].cells or out[i].cells[0].bbox is None:
+            continue
+        found = _label_run(out, i, skip)
+        split = _split_left_runs(out, i, skip)
+        found_split = _label_run(split, i, skip) if split is not None else None
+        if split is not None and found_split is not None and (found is None or len(found_split[1]) > len(found[1])):
+            found = found_split
+            out[:] = split
+        if found is None:
+            continue
+        label, parts = found
+        assert label.bbox is not None
+        lh = max(min(c.bbox[3] - c.bbox[1] for c in (out[n].cells[0] for n in parts) if c.bbox), 4.0)
+        if len(parts) > 1:  # a label wrapped inside its cell: its pieces leave their lines
+            for n in parts:
+                out[n] = Row(out[n].cells[1:], out[n].page, out[n].top, out[n].table)
+            row = Row([label, *out[i].cells], row.page, row.top, row.table)
+            below_from = parts[-1] + 1
+        else:
+            below_from = i + 1
+        above, j = [], i - 1
+        while j >= 0 and j not in skip and _block_line(rows[j], label, rows[j + 1], lh):
+            above.append(j)
+            j -= 1
+        if not above:
+            _gather_label(out, label, parts)
+            continue
+        below, k = [n for n in parts[1:] if out[n].cells], below_from
+        while k < len(rows) and k not in skip and _block_line(rows[k], label, rows[k - 1], lh):
+            below.append(k)
+            k += 1
+        block = [out[n] for n in above + below] + ([row] if len(row.cells) > 1 else [])
+        top = min(c.bbox[1] for r in block for c in r.cells if c.bbox)
+        bottom = max(c.bbox[3] for r in block for c in r.cells if c.bbox)
+        cy = (label.bbox[1] + label.bbox[3]) / 2
+        if abs(cy - (top + bottom) / 2) > 0.75 * lh:
+            _gather_label(out, label, parts)
+            continue
+        first = above[-1]
+        out[first] = Row([label, *out[first].cells], out[first].page, out[first].top, out[first].table)
+        out[i] = Row(row.cells[1:], row.page, row.top, row.table)
+    return out
+
+
+def _gather_label(out: list[Row], label: Cell, parts: list[int]) -> None:
+    """A label wrapped over lines (pieces already taken out) with the values on those lines: one row at the first."""
+    if len(parts) < 2:
+        return
+    first = out[parts[0]]
+    values = [c for n in parts for c in out[n].cells]
+    for n in parts[1:]:
+        out[n] = Row([], out[n].page, out[n].top, out[n].table)
+    out[parts[0]] = Row([label, *values], first.page, first.top, first.table)
+
+
+def _split_left_runs(rows: list[Row], i: int, skip: frozenset[int]) -> Optional[list[Row]]:
+    """Rows i… with a narrow label column's piece and the value's line run together into one cell split apart.
+
+    The value column's left edge comes from the line above (a value line standing alone in that column);
+    a line starting left of it whose text has a space there is two cells: label piece, value piece.
+    """
+    above_box = rows[i - 1].cells[0].bbox if i > 0 and rows[i - 1].cells else None
+    own_box = rows[i].cells[0].bbox
+    if above_box is None or own_box is None:
+        return None
+    value_x = above_box[0]
+    if value_x < own_box[0] + 20:
+        return None
+    out = list(rows)
+    changed = False
+    for n in range(i, min(i + 5, len(rows))):
+        r = rows[n]
+        if n in skip or r.table >= 0 or r.page != rows[i].page or not r.cells or r.cells[0].bbox is None:
+            break
+        c = r.cells[0]
+        assert c.bbox is not None
+        if c.bbox[0] >= value_x - 2:
+            break
+        if c.bbox[2] <= value_x:
+            continue
+        head, sep, tail = c.text.partition(" ")
+        if not sep or len(head) > 16:
+            break
+        x0, top, x1, bottom = c.bbox
+        pieces = [
+            Cell(head, c.page, (x0, top, value_x - 4, bottom), c.source),
+            Cell(tail, c.page, (value_x, top, x1, bottom), c.source),
+        ]
+        out[n] = Row([*pieces, *r.cells[1:]], r.page, r.top, r.table)
+        changed = True
+    return out if changed else None
+
+
+def _label_run(rows: list[Row], i: int, skip: frozenset[int]) -> Optional[tuple[Cell, list[int]]]:
+    """A label cell at rows[i] (alone at its line's left), or a label wrapped over the left cells of rows i, i+1 …"""
+    first = rows[i].cells[0]
+    fbox = first.bbox
+    if fbox is None:
+        return None
+    second = rows[i].cells[1].bbox if len(rows[i].cells) > 1 else None
+    value_x = second[0] if second else None
+    if value_x is not None and value_x < fbox[2]:
+        return None
+    best: Optional[tuple[Cell, list[int]]] = None
+    if match_label(first.text) or prefix_label(first.text) is not None:
+        if first.text.rstrip().endswith(("：", ":")) or value_x is None:
+            return first, [i]
+        best = first, [i]  # a long label may go on in its column on the next lines
+    prev = rows[i - 1].cells[0].bbox if i > 0 and rows[i - 1].cells else None
+    if prev is not None and not _starts_with_label(tokenize(rows[i - 1])):
+        if abs(prev[0] - fbox[0]) < 2 and prev[2] <= (value_x or 1e9) and len(rows[i - 1].cells) > 1:
+            return None  # not the first piece of a wrapped label
+    parts, texts = [i], [first.text]
+    for n in range(i + 1, min(i + 6, len(rows))):
+        r = rows[n]
+        if n in skip or r.table >= 0 or r.page != rows[i].page or not r.cells or r.cells[0].bbox is None:
+            break
+        c = r.cells[0]
+        assert c.bbox is not None
+        if abs(c.bbox[0] - fbox[0]) > 6 or (value_x is not None and c.bbox[2] > value_x):
+            break
+        if len(squash(c.text)) > 16 or match_label(c.text) or inline_pattern().match(c.text.strip()):
+            break  # a label cell's line is short and no label of its own; a long line is a value
+        parts.append(n)
+        texts.append(c.text)
+        joined = join_lines(texts)
+        key = match_label(joined) or (prefix_label(joined) or (None, 0))[0]
+        if best is not None or (key is not None and not key.startswith("_") and not re.match(r"\d", first.text)):
+            # once the lines read as a label, the label cell's further lines in its column belong to it
+            cells = [rows[k].cells[0] for k in parts]
+            boxes = [c.bbox for c in cells if c.bbox]
+            box = (
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            )
+            best = Cell(joined, first.page, box, first.source), list(parts)  # the whole cell is the label
+            if joined.rstrip().endswith(("：", ":")):
+                break  # the label's colon ends it
+    return best
 
 
 def _add(found: dict[str, Found], key: str, new: Found) -> None:

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 LINE_TOL = 3.0  # points: chars whose tops differ less than this share a line
 CELL_GAP = 1.6  # gaps wider than this many font sizes split a text line into cells
 SPACE_GAP = 0.3  # gaps wider than this many font sizes become a space
+PIECE_GAP = 0.5  # inside interleaved lines (borderless tables), gaps wider than this many font sizes split columns
 MIN_TEXT_CHARS = 20  # pages with fewer chars are treated as having no text layer
 MAX_CONTENT_BYTES = 1_000_000  # a page whose content inflates beyond this is read by OCR (the parser needs minutes)
 
@@ -168,12 +169,12 @@ def _bbox(chars: list[dict[str, Any]]) -> tuple[float, float, float, float]:
     )
 
 
-def line_cells(chars: list[dict[str, Any]], page: int, source: str = "text") -> list[Cell]:
-    """Split one line of chars into cells at wide gaps."""
+def line_cells(chars: list[dict[str, Any]], page: int, gap: float = CELL_GAP, source: str = "text") -> list[Cell]:
+    """Split one line of chars into cells at gaps wider than `gap` font sizes."""
     groups: list[list[dict[str, Any]]] = [[]]
     prev = None
     for ch in chars:
-        if prev is not None and ch["x0"] - prev["x1"] > CELL_GAP * max(prev.get("size", 10.0), 1.0):
+        if prev is not None and ch["x0"] - prev["x1"] > gap * max(prev.get("size", 10.0), 1.0):
             groups.append([])
         if ch["text"].strip() or groups[-1]:
             groups[-1].append(ch)
@@ -244,17 +245,128 @@ def page_rows(page: Any, number: int, table_base: int) -> PageRows:
                 lines = _cell_lines([chars[i] for i in members])
                 box = tuple(round(v, 1) for v in box)
                 cells.append(Cell(join_lines(lines), number, box, "table", lines if len(lines) > 1 else None))  # type: ignore[arg-type]
+            cells += _beside(chars, band, used, trow.bbox, table.bbox, number)
             if cells:
                 rows.append(Row(cells, number, float(trow.bbox[1]), tid))
     out.tables = len(tables)
     rest = [c for i, c in enumerate(chars) if i not in used]
+    text_lines: list[tuple[Row, list[Cell]]] = []
     for ln in _line_clusters(rest):
         cells = line_cells(ln, number)
         if cells:
-            rows.append(Row(cells, number, min(c["top"] for c in ln)))
+            text_lines.append((Row(cells, number, min(c["top"] for c in ln)), line_cells(ln, number, PIECE_GAP)))
+    rows.extend(overlap_bands(text_lines))
     rows.sort(key=lambda r: r.top)
     out.rows = rows
     return out
+
+
+def _extent(row: Row) -> tuple[float, float]:
+    boxes = [c.bbox for c in row.cells if c.bbox]
+    return (min(b[1] for b in boxes), max(b[3] for b in boxes)) if boxes else (row.top, row.top)
+
+
+def overlap_bands(lines: list[tuple[Row, list[Cell]]]) -> list[Row]:
+    """Text lines that overlap vertically become one row, its cells the columns of text (wrapped lines joined).
+
+    A borderless table with vertically centred cells prints a two-line cell's lines above and below
+    its neighbour's single line, so the lines of one table row interleave; lines of running text
+    never overlap. Cells spanning neighbouring columns are split at their spaces before the columns
+    are formed: each line is given with its pieces split at narrow gaps.
+    """
+    out: list[Row] = []
+    band: list[tuple[Row, list[Cell]]] = []
+    bottom = -1e9
+    for item in sorted(lines, key=lambda it: it[0].top):
+        top, bot = _extent(item[0])
+        if band and top < bottom - 1.0:
+            band.append(item)
+            bottom = max(bottom, bot)
+            continue
+        if band:
+            out.append(_band_row(band))
+        band, bottom = [item], bot
+    if band:
+        out.append(_band_row(band))
+    return out
+
+
+def _band_row(items: list[tuple[Row, list[Cell]]]) -> Row:
+    """One row from a band of interleaved lines (a single line is returned unchanged)."""
+    band = [r for r, _ in items]
+    if len(band) == 1:
+        return band[0]
+    pieces = [p for _, ps in items for p in ps]
+    cols: list[list[Cell]] = []
+    for piece in sorted(pieces, key=lambda c: c.bbox[0] if c.bbox else 0.0):
+        assert piece.bbox is not None
+        hit = next(
+            (
+                col
+                for col in cols
+                if min(piece.bbox[2], max(c.bbox[2] for c in col if c.bbox))
+                - max(piece.bbox[0], min(c.bbox[0] for c in col if c.bbox))
+                > 0
+            ),
+            None,
+        )
+        if hit is None:
+            cols.append([piece])
+        else:
+            hit.append(piece)
+    cells = []
+    for col in cols:
+        col.sort(key=lambda c: (c.bbox[1] if c.bbox else 0.0, c.bbox[0] if c.bbox else 0.0))
+        boxes = [c.bbox for c in col if c.bbox]
+        box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        texts = [c.text for c in col]
+        cells.append(Cell(join_lines(texts), col[0].page, box, col[0].source, texts if len(texts) > 1 else None))
+    cells.sort(key=lambda c: c.bbox[0] if c.bbox else 0.0)
+    return Row(cells, band[0].page, min(r.top for r in band))
+
+
+def _beside(
+    chars: list[dict[str, Any]],
+    band: list[int],
+    used: set[int],
+    row_box: tuple[float, float, float, float],
+    table_box: tuple[float, float, float, float],
+    number: int,
+) -> list[Cell]:
+    """Unruled text right of a table row, within its height: online systems shade only the label cells.
+
+    Such a "table" is a column of grey label boxes and its values stand beside it without lines;
+    they belong to the row they are level with, one cell per column of text (wrapped lines joined).
+    """
+    top, bottom = row_box[1], row_box[3]
+    members = [
+        i for i in band if i not in used and chars[i]["x0"] >= table_box[2] - 1.0 and top <= _cy(chars[i]) <= bottom
+    ]
+    if not members:
+        return []
+    used.update(members)
+    cols: list[tuple[list[float], list[str]]] = []
+    for ln in _line_clusters([chars[i] for i in members]):
+        for cell in line_cells(ln, number):
+            assert cell.bbox is not None
+            x0, _, x1, _ = cell.bbox
+            hit = next((c for c in cols if min(x1, c[0][2]) - max(x0, c[0][0]) > 0), None)
+            if hit is None:
+                cols.append((list(cell.bbox), [cell.text]))
+            else:
+                box = hit[0]
+                box[0], box[1], box[2], box[3] = (
+                    min(box[0], x0),
+                    min(box[1], cell.bbox[1]),
+                    max(box[2], x1),
+                    max(box[3], cell.bbox[3]),
+                )
+                hit[1].append(cell.text)
+    cols.sort(key=lambda c: c[0][0])
+    return [
+        Cell(join_lines(texts), number, tuple(box), "text", texts if len(texts) > 1 else None)  # type: ignore[arg-type]
+        for box, texts in cols
+    ]
 
 
 def layout_rows(reader: Any, index: int) -> PageRows:

@@ -26,7 +26,9 @@ EVENT_COLS: dict[str, tuple[str, ...]] = {
     "days": ("举办天数", "天数"),
     "venue": ("举办地点", "地点"),
 }
-_SECTION = re.compile(r"^[一二三四五六七八九十]+、|^第[一二三四五六七八九十\d]+部分|^\d{4}\s*年.*申报情况")
+_SECTION = re.compile(
+    r"^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[)）]|^第[一二三四五六七八九十\d]+部分|^\d{4}\s*年.*申报情况"
+)
 _TOTAL = re.compile(r"^(合\s*计|总\s*计|小\s*计)")
 
 
@@ -46,6 +48,10 @@ class Header:
     cols: dict[str, tuple[float, float]]
     order: list[str]
     row: Row
+
+    def named(self) -> list[str]:
+        """The recognised columns (not the skipped ones a template adds: 职务, 从事专业, 备注 …)."""
+        return [c for c in self.cols if not c.startswith("_")]
 
 
 _SPEC_KEYS: dict[int, dict[str, str]] = {}
@@ -111,11 +117,14 @@ def find_header(row: Row, spec: dict[str, tuple[str, ...]], need: tuple[str, ...
     order: list[str] = []
     for i, cell in enumerate(cells):
         col = _col_of(cell.text, spec)
+        span = (cell.bbox[0], cell.bbox[2]) if cell.bbox else (float(i), float(i) + 0.5)
         if col and col not in cols:
-            cols[col] = (cell.bbox[0], cell.bbox[2]) if cell.bbox else (float(i), float(i) + 0.5)
+            cols[col] = span
             order.append(col)
-        elif col is None and cell.text.strip():
-            order.append("")
+        elif cell.text.strip():
+            # a column we do not read (or a second one of a kind): keep its place so its cells go nowhere
+            cols[f"_{i}"] = span
+            order.append(f"_{i}")
     have = set(cols) | ({"hours"} if {"hours_theory", "hours_practice"} & set(cols) else set())
     if all(n in have for n in need):
         return Header(cols, order, row)
@@ -148,7 +157,7 @@ def _assign(row: Row, header: Header) -> dict[str, Cell]:
             col = header.order[i] if i < len(header.order) else None
         else:
             col = _nearest(cell, header, cols)
-        if not col or not cell.text.strip():
+        if not col or col.startswith("_") or not cell.text.strip():
             continue
         if col in out:
             prev = out[col]
@@ -174,6 +183,38 @@ def _nearest(cell: Cell, header: Header, cols: list[str]) -> Optional[str]:
     return min(cols, key=lambda c: abs((header.cols[c][0] + header.cols[c][1]) / 2 - cx)) if cols else None
 
 
+_SUB_HOURS = re.compile(r"^(?P<kind>理论|讲授|实践|实验|实操|技术示范)(学时|时长|课时|时数)?(\(小时\)|\(h\))?$")
+
+
+def _sub_header(row: Row, header: Header) -> Optional[Header]:
+    """A two-level header's second row (理论 | 实践 under 授课学时): the header with its hours split in two."""
+    if "hours" not in header.cols or header.row.page != row.page:
+        return None
+    texts = [(c, label_key(c.text)) for c in row.cells if c.text.strip()]
+    if not texts or len(texts) > 3:
+        return None
+    kinds = [(c, _SUB_HOURS.match(k)) for c, k in texts]
+    if not all(m for _, m in kinds):
+        return None
+    cols = dict(header.cols)
+    order = list(header.order)
+    a, b = cols.pop("hours")
+    pos = order.index("hours")
+    new: list[str] = []
+    for cell, m in kinds:
+        assert m is not None
+        name = "hours_theory" if m.group("kind") in ("理论", "讲授") else "hours_practice"
+        if name in cols or cell.bbox is None:
+            return None
+        cols[name] = (cell.bbox[0], cell.bbox[2])
+        new.append(name)
+    order[pos : pos + 1] = new
+    lo, hi = min(cols[n][0] for n in new), max(cols[n][1] for n in new)
+    if hi < a - 2 or lo > b + 2:
+        return None  # not under the hours column
+    return Header(cols, order, header.row)
+
+
 def _is_stop(row: Row) -> bool:
     """A row that ends a column table: a known label, a section header or a total line."""
     first = next((c.text for c in row.cells if c.text.strip()), "")
@@ -194,6 +235,7 @@ def parse_table(
     """Data rows after a header until a stop row; returns parsed rows and the row indices used."""
     out: list[TableRow] = []
     used = {start}
+    top = header
     for ri in range(start + 1, len(rows)):
         row = rows[ri]
         texts = [c.text for c in row.cells if c.text.strip()]
@@ -202,15 +244,36 @@ def parse_table(
             continue
         if len(texts) == 1 and is_page_number(texts[0]):
             continue
-        if find_header(row, spec, tuple(header.cols)[:2]):
+        sub = _sub_header(row, top)
+        if sub is not None:
+            header = sub
+            used.add(ri)
+            continue
+        again = find_header(row, spec, tuple(top.named())[:2])
+        if again:  # the header repeated on a new page (its columns may sit elsewhere there)
+            header = top = again if set(again.named()) >= set(top.named()) else top
             used.add(ri)
             continue
         if _TOTAL.match(texts[0]) or _is_stop(row):
             break
+        if row.table < 0 and _unruled_body(rows, ri, header):
+            band_rows, band_used, ri_end = _band_table(rows, ri, header, min_cols)
+            out.extend(band_rows)
+            used |= band_used
+            again = (
+                find_header(rows[ri_end], spec, tuple(top.named())[:2]) if band_rows and ri_end < len(rows) else None
+            )
+            if again is not None:  # the header repeated after a page break: the table goes on
+                more, more_used = parse_table(rows, ri_end, again, spec, min_cols)
+                out.extend(more)
+                used |= more_used
+            break
         cells = _assign(row, header)
         filled = [c for c in cells if c != "seq"]
         if out and "name" not in cells and "seq" not in cells and 0 < len(filled) <= 2:
-            if rows[out[-1].row_index].page == row.page:
+            prev_row = rows[out[-1].row_index]
+            # a wrapped line continues the row above on the same page, inside the same ruled table
+            if prev_row.page == row.page and (prev_row.table < 0 or prev_row.table == row.table):
                 _merge(out[-1], cells)
                 used.add(ri)
                 continue
@@ -221,6 +284,87 @@ def parse_table(
         out.append(TableRow({k: c.text for k, c in cells.items()}, cells, ri))
         used.add(ri)
     return out, used
+
+
+def _unruled_body(rows: list[Row], ri: int, header: Header) -> bool:
+    """True when the table's body from rows[ri] is unruled text whose cells must be rebuilt from geometry.
+
+    That is so when the header is a shaded/ruled row but the body is not (online systems shade only
+    the header), or when body lines overlap vertically (wrapped cells centred in their row).
+    """
+    if len(header.named()) < 3 or any(c.bbox is None for c in rows[ri].cells):
+        return False
+    if header.row.table >= 0 and header.row.page == rows[ri].page:
+        return True
+    nxt = rows[ri + 1] if ri + 1 < len(rows) else None
+    a, b = rows[ri].cells[0].bbox, nxt.cells[0].bbox if nxt and nxt.cells else None
+    return bool(
+        a
+        and b
+        and nxt is not None
+        and nxt.page == rows[ri].page
+        and nxt.table < 0
+        and b[1] < max(c.bbox[3] for c in rows[ri].cells if c.bbox) - 0.5
+    )
+
+
+def _pieces(cell: Cell) -> list[Cell]:
+    """A text cell split at its spaces (an unruled row's neighbouring columns may be one text run)."""
+    return _split_spaced(cell) if " " in cell.text.strip() and cell.bbox else [cell]
+
+
+def _band_table(rows: list[Row], start: int, header: Header, min_cols: int) -> tuple[list[TableRow], set[int], int]:
+    """Rows of an unruled table body: lines grouped into vertical bands, each band one row, columns by x.
+
+    Returns the rows, the indices used and the index of the first row after the body.
+    """
+    lines: list[tuple[int, list[Cell]]] = []
+    ri = start
+    page = rows[start].page
+    while ri < len(rows):
+        row = rows[ri]
+        texts = [c.text for c in row.cells if c.text.strip()]
+        if row.table >= 0 or row.page != page:
+            break
+        if texts and (_TOTAL.match(texts[0]) or _is_stop(row) or any(c.bbox is None for c in row.cells)):
+            break
+        if texts and not (len(texts) == 1 and is_page_number(texts[0])):
+            lines.append((ri, [p for c in row.cells if c.text.strip() for p in _pieces(c)]))
+        ri += 1
+    if not lines:
+        return [], set(), ri
+    heights = sorted(c.bbox[3] - c.bbox[1] for _, cs in lines for c in cs if c.bbox)
+    line_h = heights[0] if heights else 10.0  # one text line (a band of wrapped lines is taller)
+    bands: list[list[tuple[int, list[Cell]]]] = []
+    bottom = -1e9
+    for item in lines:
+        top = min(c.bbox[1] for c in item[1] if c.bbox)
+        if bands and top - bottom < 0.6 * line_h:
+            bands[-1].append(item)
+        else:
+            bands.append([item])
+        bottom = max(bottom if len(bands[-1]) > 1 else -1e9, max(c.bbox[3] for c in item[1] if c.bbox))
+    cols = [c for c in header.order if c]
+    out: list[TableRow] = []
+    used: set[int] = set()
+    end = ri
+    for band in bands:
+        by_col: dict[str, list[Cell]] = {}
+        for _, cells in band:
+            for cell in cells:
+                col = _nearest(cell, header, cols)
+                if col and not col.startswith("_"):
+                    by_col.setdefault(col, []).append(cell)
+        merged: dict[str, Cell] = {}
+        for col, cells in by_col.items():
+            cells.sort(key=lambda c: (c.bbox[1] if c.bbox else 0.0, c.bbox[0] if c.bbox else 0.0))
+            merged[col] = Cell(join_lines([c.text for c in cells]), cells[0].page, cells[0].bbox, cells[0].source)
+        if len([c for c in merged if c != "seq"]) < min_cols:
+            end = band[0][0]
+            break
+        out.append(TableRow({k: c.text for k, c in merged.items()}, merged, band[0][0]))
+        used.update(i for i, _ in band)
+    return out, used, end
 
 
 def _merge(prev: TableRow, cells: dict[str, Cell]) -> None:
