@@ -7,9 +7,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from review.textutil import find_all, squash, squash_with_map
+
+if TYPE_CHECKING:
+    from review.extract.pdfio import Row
 
 SOURCE_EXTS = (".txt", ".md", ".pdf")
 README = "README.md"
@@ -115,17 +118,19 @@ def parse_provenance(readme_text: str) -> dict[str, DocMeta]:
 
 
 def pdf_text(path: Path) -> str:
-    """Text of a PDF: review.extract.pdf_text when it exists, else pdfplumber page text."""
-    try:
-        from review.extract import pdf_text as extract_pdf_text  # type: ignore[attr-defined]
-    except ImportError:
-        extract_pdf_text = None
-    if extract_pdf_text is not None:
-        return str(extract_pdf_text(path))
-    import pdfplumber
+    """Text of a PDF notice through review.extract (its validation, visible text rows, OCR of pages without text)."""
+    from review.config import load_settings
+    from review.extract import read_pages
+    from review.extract.pdfio import validate
 
-    with pdfplumber.open(str(path)) as pdf:
-        return "\n\n".join((page.extract_text() or "") for page in pdf.pages)
+    reader = validate(path, load_settings())
+    pages, _ocr, _warnings = read_pages(path, reader)
+    return "\n\n".join("\n".join(_row_text(r) for r in page.rows if r.text.strip()) for page in pages)
+
+
+def _row_text(row: Row) -> str:
+    """A text line as read; a table row's cells tab-separated (so its sentences are kind 'row')."""
+    return "\t".join(c.text for c in row.cells if c.text) if row.table >= 0 else row.text
 
 
 def source_files(policy_dir: Path) -> list[Path]:
