@@ -416,3 +416,26 @@ def test_warm_up_reports_loading_then_ready(tiny_settings: Settings) -> None:
     assert index.is_loading() or index.is_ready()
     thread.join(timeout=300)
     assert index.is_ready() and not index.is_loading() and index.last_error is None
+
+
+def test_sentence_vectors_are_cached_by_content(built: PolicyIndex) -> None:
+    """Passages carry an e5 similarity per sentence; reopening embeds no sentence again (content-hash cache)."""
+    from review.retrieval.index import SENTENCE_FILE
+
+    idx = built
+    ps = idx.search("面授项目最多几个学分？", k=3)
+    assert ps and all(len(p.sentence_sims) == len(p.sentences) for p in ps)
+    assert any(s > 0 for p in ps for s in p.sentence_sims)
+    assert (idx.dir / SENTENCE_FILE).is_file()
+
+    class NoEmbed:
+        model_id = idx.embedder.model_id
+
+        def embed_passages(self, texts: list[str]) -> object:
+            raise AssertionError(f"re-embedded {len(texts)} sentences")
+
+    real, idx.embedder = idx.embedder, NoEmbed()  # type: ignore[assignment]
+    try:
+        assert len(idx._sentence_vectors()) == len(idx._sent_vecs)
+    finally:
+        idx.embedder = real

@@ -57,6 +57,17 @@ class Passage(BaseModel):
     scope: str = ""
     # whole sentences overlapping the passage: (start, end, display text, kind sent|head|row|frag, level label)
     sentences: list[tuple[int, int, str, str, str]] = []
+    # e5 similarity of each of those sentences to the question (0.0 for headings and fragments; [] when unknown)
+    sentence_sims: list[float] = []
+
+
+SENTENCE_FILE = "sentences.npz"  # sentence vectors by content hash (the chat's semantic sentence score)
+QUOTED_KINDS = ("sent", "row")  # the sentences the chat may quote
+
+
+def _sha(text: str) -> str:
+    """Content key of a sentence vector."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def rrf(rankings: list[list[int]], k: int = RRF_K, weights: Optional[list[float]] = None) -> list[tuple[int, float]]:
@@ -115,6 +126,8 @@ class PolicyIndex:
         self._store: Optional[ChromaStore] = None
         self._stamp: tuple[Any, ...] = ()
         self._sentences: dict[str, list[corpus.Sentence]] = {}
+        self._sent_vecs: dict[str, np.ndarray] = {}  # sentence vector by sha1 of its display text
+        self._qvec: tuple[str, Optional[np.ndarray]] = ("", None)  # the last query's vector (search reuses it)
         self._busy = threading.Lock()  # held while a build runs in this process
         self.last_error: Optional[str] = None  # Chinese message of the last failed background build
         self.warming = False  # set by review.retrieval.warm_up until its thread finishes
@@ -248,6 +261,40 @@ class PolicyIndex:
         self._sentences = {
             d.name: corpus.split_sentences_doc(d.name, d.text) for d in corpus.load_docs(self.policy_dir)
         }
+        self._sent_vecs = self._sentence_vectors()
+
+    def _sentence_vectors(self) -> dict[str, np.ndarray]:
+        """Vectors of the quotable sentences, cached by content hash beside the index: only new sentences are embedded."""
+        path = self.dir / SENTENCE_FILE
+        have: dict[str, np.ndarray] = {}
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                if str(z["model"]) == self.embedder.model_id:
+                    have = dict(zip((str(k) for k in z["keys"]), z["vectors"], strict=True))
+        except (OSError, ValueError, KeyError):
+            have = {}
+        texts = {_sha(x.text): x.text for xs in self._sentences.values() for x in xs if x.kind in QUOTED_KINDS}
+        missing = [k for k in texts if k not in have]
+        if missing:
+            vecs = self.embedder.embed_passages([texts[k] for k in missing])
+            have.update(zip(missing, vecs, strict=True))
+        keep = {k: have[k] for k in texts}
+        if missing or len(keep) != len(have):
+            self.dir.mkdir(parents=True, exist_ok=True)
+            tmp = self.dir / f".{SENTENCE_FILE}.tmp.npz"
+            keys = list(keep)
+            mat = np.vstack([keep[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, 1), np.float32)
+            np.savez(tmp, keys=np.array(keys), vectors=mat, model=np.array(self.embedder.model_id))
+            os.replace(tmp, path)
+        return keep
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        """The query-mode vector of a text (the last one is kept: dense search and sentence scores share it)."""
+        if self._qvec[0] != text or self._qvec[1] is None:
+            self._qvec = (text, self.embedder.embed_query(text))
+        vec = self._qvec[1]
+        assert vec is not None
+        return vec
 
     def _fresh_store(self) -> ChromaStore:
         """An empty collection (a corrupt local store is wiped and recreated once)."""
@@ -350,7 +397,7 @@ class PolicyIndex:
 
     def _dense_hits(self, query: str, k: int, docs: Optional[list[str]]) -> list[tuple[int, float]]:
         assert self._store is not None
-        hits = self._store.query(self.embedder.embed_query(query), min(k, len(self.chunks)), docs)
+        hits = self._store.query(self._query_vector(query), min(k, len(self.chunks)), docs)
         return [(self._pos[cid], score) for cid, score in hits if cid in self._pos]
 
     def search(
@@ -370,7 +417,8 @@ class PolicyIndex:
             hits = self._dense_hits(wide, k, docs)
         else:
             hits = self._hybrid_hits(query, docs)
-        return [self._passage(i, s) for i, s in hits[:k]]
+        qvec = self._query_vector(wide) if self._sent_vecs else None
+        return [self._passage(i, s, qvec) for i, s in hits[:k]]
 
     def _hybrid_hits(self, query: str, docs: Optional[list[str]]) -> list[tuple[int, float]]:
         """Weighted RRF of word BM25, dense and character BM25, then a coverage rerank of the head."""
@@ -385,7 +433,7 @@ class PolicyIndex:
         fused = rrf([[i for i, _ in hits] for hits in lists.values()], weights=[FUSE_WEIGHTS[n] for n in lists])
         return self._reranker.rerank(char_tokens(q["rerank"]), [i for i, _ in fused])
 
-    def _passage(self, idx: int, score: float) -> Passage:
+    def _passage(self, idx: int, score: float, qvec: Optional[np.ndarray] = None) -> Passage:
         c = self.chunks[idx]
         fields = {
             k: c[k]
@@ -403,11 +451,13 @@ class PolicyIndex:
                 "scope",
             )
         }
-        sents = [
-            (x.start, x.end, x.text, x.kind, x.level)
-            for x in corpus.sentences_in(self._sentences.get(c["doc"], []), c["start"], c["end"])
-        ]
-        return Passage(score=round(float(score), 6), sentences=sents, **fields)
+        inside = corpus.sentences_in(self._sentences.get(c["doc"], []), c["start"], c["end"])
+        sents = [(x.start, x.end, x.text, x.kind, x.level) for x in inside]
+        sims: list[float] = []
+        if qvec is not None:
+            vecs = [self._sent_vecs.get(_sha(x.text)) for x in inside]
+            sims = [round(float(v @ qvec), 4) if v is not None else 0.0 for v in vecs]
+        return Passage(score=round(float(score), 6), sentences=sents, sentence_sims=sims, **fields)
 
     def as_retriever(self, k: int = 5, channel: Optional[str] = None) -> Any:
         """A LangChain BaseRetriever over this index."""
