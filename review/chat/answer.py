@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from review.chat.gate import Weights, aliases, question_terms
 from review.chat.text import collapse, display, is_numeric_question, norm, other_province, split_sentences
 from review.config import load_settings
+from review.retrieval import corpus
 from review.rules.base import Citation
+
+if TYPE_CHECKING:  # index.py loads numpy, bm25s and Chroma: the type only here
+    from review.retrieval.index import Passage
 
 EXTRACTIVE_LABEL = "（以下为政策原文摘录，非生成回答）"
 NOT_FOUND = "政策文件中未找到相关规定。"
@@ -19,13 +24,14 @@ MAX_SENTENCES = 3
 SENTENCE_NORM_CHARS = 50  # length normalisation of sentence scores (BM25-like)
 LABEL_CHARS = 24  # a sentence this short without punctuation or numbers is a label, not a rule
 SECOND_SENTENCE_RATIO = 0.6  # a further sentence must score at least this share of the best one
+LEVEL_RATIO = 0.75  # a level's own answer must score at least this share of the best sentence
 ALIAS_WEIGHT = 0.8  # a notice term standing for a colloquial word counts almost as much as the word
+SEMANTIC_WEIGHT = 0.7  # share of the e5 sentence similarity in a sentence's score (the rest: lexical)
+SEMANTIC_ALONE = 0.9  # a sentence sharing no word with the question is kept when this close in meaning (0..1 of range)
+DIRECT_RANK_WEIGHT = 0.8  # share of the sentence's score (vs its best clause's) in choosing the direct answer
+RANK_PENALTY = 0.005  # per retrieval rank of the sentence's passage
 QUOTED_KINDS = ("sent", "row")
 ROW_WEIGHT = 0.7  # a table row of a form layout states a rule less plainly than a sentence  # headings, labels and cut fragments are never quoted
-CONTACT_DOC = "bj-2025-application-requirements.txt"
-CONTACT_QUOTE = "电话：63132231 63176705"
-CONTACT_SECTION = "问题咨询"
-PROVINCE_DOC = "national-2021-first-batch-notice.txt"
 LEVEL_ZH = {"national": "国家级项目", "beijing": "北京市级项目"}
 
 UNITS = r"(?:学分|学时|小时|个月|月|年|周|天|日|项|期（次）|期|次|人|名|字|%|％)"
@@ -36,12 +42,29 @@ TIME_SPAN = re.compile(
 )
 NO_WORDS = ("不得", "严禁", "禁止", "不可", "不能", "不允许", "不予", "杜绝", "不作为", "不纳入", "不含", "不再")
 YES_WORDS = ("可以", "均可", "允许", "可为", "可不受", "可分次", "可安排", "可申报", "可在")
-YESNO_Q = re.compile(r"能不能|可不可以|可否|能否|是否|行不行|要不要|需不需要|允许|(?:能|可以|可|需要|必须|要).{0,20}吗")
+YESNO_Q = re.compile(
+    r"能不能|可不可以|可否|能否|是否|行不行|要不要|需不需要|算不算|够不够|会不会|允许|(?:能|可以|可|需要|必须|要|用|算).{0,20}(?:吗|不[？?]|不$)|行吗"
+)
+# what else a question may ask for, and the words of a clause that states it
+ASKED_KINDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (  # a consequence: what happens if …
+        ("会怎么样", "怎么处理", "怎么罚", "影响", "后果", "会怎样", "处罚", "受影响"),
+        ("影响", "处罚", "取消", "无法", "不予", "通报", "核减", "不建议", "停办", "暂停", "不得"),
+    ),
+    (  # a place or channel: where to send, print, look up
+        ("哪儿", "哪里", "什么地方", "送到", "在哪", "去哪", "从哪"),
+        ("地址", "室", "路", "系统", "平台", "网站", "http", "登录", "查询"),
+    ),
+    (  # a procedure: what to do, which form
+        ("怎么办", "怎么弄", "什么手续", "怎么填", "怎么录", "要做啥", "要做什么", "走什么"),
+        ("应", "须", "需", "填写", "申请", "备案", "提交", "报送", "登录"),
+    ),
+)
 TITLE_Q = ("职称", "职务", "级别的", "什么级别")
 WHO_Q = ("谁", "什么人", "哪些人", "哪位", "什么专家", "哪类人")
 WHO_WORDS = ("由", "填写", "签字", "签署", "负责", "专家")
 EXCEPTION_STARTS = ("确需", "如确需", "但", "如有特殊", "特殊情况", "如遇")
-DIRECT_WHOLE_CHARS = 50  # a sentence this short is the direct answer as a whole
+DIRECT_WHOLE_CHARS = 80  # a sentence this short is the direct answer as a whole
 TIME_Q = ("什么时候", "何时", "多久", "多长时间", "截止", "期限", "之前", "几周", "哪天", "时限")
 CLAUSE_CUT = re.compile(r"[^，,；;：:。！？!?]+[，,；;：:。！？!?]*")
 ITEM_MARK = re.compile(r"^(?:[-•●※△★]\s*|\d{1,2}\s*[\.．、]\s*|[（(]\d{1,2}[）)]\s*|\d{1,2}\s+)")
@@ -52,7 +75,7 @@ class Sentence:
     """A candidate sentence of a retrieved passage."""
 
     text: str  # display text of a whole source sentence (verbatim quote, whitespace-normalised)
-    passage: Any
+    passage: Passage
     rank: int  # retrieval rank of its passage
     level: str = ""  # national | beijing | ''
     score: float = 0.0
@@ -62,7 +85,7 @@ class Sentence:
 # --- provenance ----------------------------------------------------------------------------------
 
 
-def doc_scope(p: Any) -> str:
+def doc_scope(p: Passage) -> str:
     """national, beijing or '' from the passage's README scope (mixed and institution notices give '')."""
     scope = str(getattr(p, "scope", "") or "")
     if scope.startswith("Beijing"):
@@ -72,7 +95,7 @@ def doc_scope(p: Any) -> str:
     return ""
 
 
-def sentence_level(text: str, label: str, p: Any) -> str:
+def sentence_level(text: str, label: str, p: Passage) -> str:
     """Which project level a sentence is about: its slide label, its own level words, else its notice's scope."""
     if label:
         return label
@@ -82,7 +105,7 @@ def sentence_level(text: str, label: str, p: Any) -> str:
     return doc_scope(p)
 
 
-def preference(p: Any, scope: str) -> float:
+def preference(p: Passage, scope: str) -> float:
     """Small bonus for newer notices and for the narrower scope that matches the project level."""
     date = str(getattr(p, "date", "") or "")
     year = int(date[:4]) if date[:4].isdigit() else 2020
@@ -107,12 +130,18 @@ def wanted_scope(question: str, level: Optional[str]) -> str:
 # --- candidate sentences -------------------------------------------------------------------------
 
 
-def passage_sentences(p: Any) -> list[tuple[str, str, str]]:
-    """(display text, level label, kind) of a passage's whole sentences (split from its text when it has none)."""
+def passage_sentences(p: Passage) -> list[tuple[str, str, str, float]]:
+    """(display text, level label, kind, e5 similarity to the question or -1) of a passage's whole sentences."""
     stored = getattr(p, "sentences", None)
     if stored:
-        return [(collapse(s[2]), s[4] if len(s) > 4 else "", s[3]) for s in stored if s[3] in QUOTED_KINDS]
-    return [(s, "", "sent") for s in split_sentences(getattr(p, "text", ""))]
+        sims = list(getattr(p, "sentence_sims", None) or [])
+        sims = sims if len(sims) == len(stored) else [-1.0] * len(stored)
+        return [
+            (collapse(s[2]), s[4] if len(s) > 4 else "", s[3], sim)
+            for s, sim in zip(stored, sims, strict=True)
+            if s[3] in QUOTED_KINDS
+        ]
+    return [(s, "", "sent", -1.0) for s in split_sentences(getattr(p, "text", ""))]
 
 
 _ASKED_UNIT = re.compile(r"(?:几|多少)个?([\u4e00-\u9fff]{1,2})")
@@ -189,23 +218,36 @@ def is_label(ns: str) -> bool:
     return not any(x in ns for x in ("不", "须", "应", "可", "得", "禁"))
 
 
-def rank_sentences(question: str, passages: list[Any], scope: str = "", w: Optional[Weights] = None) -> list[Sentence]:
-    """Candidate sentences of the passages, best first; a sentence repeated across chunks counts once."""
+def rank_sentences(
+    question: str, passages: list[Passage], scope: str = "", w: Optional[Weights] = None
+) -> list[Sentence]:
+    """Candidate sentences of the passages, best first: lexical score fused with e5 similarity; repeats count once."""
     w = w or Weights(Path(load_settings().policy_dir))
     q = make_query(question)
-    out: list[Sentence] = []
+    cands: list[tuple[str, Passage, int, str, str, float, float]] = []
     seen: set[str] = set()
     for rank, p in enumerate(passages):
-        for text, label, kind in passage_sentences(p):
+        for text, label, kind, sim in passage_sentences(p):
             key = norm(text)
             if key in seen or len(key) < 4:
                 continue
             seen.add(key)
-            base = score_sentence(text, q, w) * (ROW_WEIGHT if kind == "row" else 1.0)
-            if base <= 0:
-                continue
-            level = sentence_level(text, label, p)
-            out.append(Sentence(text, p, rank, level, base * (1 + preference(p, scope)) - 0.05 * rank, kind))
+            lex = score_sentence(text, q, w) * (ROW_WEIGHT if kind == "row" else 1.0)
+            cands.append((text, p, rank, label, kind, lex, sim))
+    if not cands:
+        return []
+    top_lex = max(c[5] for c in cands) or 1.0
+    sims = [c[6] for c in cands if c[6] >= 0]
+    lo, hi = (min(sims), max(sims)) if sims else (0.0, 0.0)
+    beta = SEMANTIC_WEIGHT if hi > lo else 0.0
+    out: list[Sentence] = []
+    for text, p, rank, label, kind, lex, sim in cands:
+        sem = (sim - lo) / (hi - lo) if beta and sim >= 0 else 0.0
+        if lex <= 0 and sem < SEMANTIC_ALONE:
+            continue  # no question word and not close in meaning either
+        fused = (1 - beta) * lex / top_lex + beta * sem * (ROW_WEIGHT if kind == "row" else 1.0)
+        level = sentence_level(text, label, p)
+        out.append(Sentence(text, p, rank, level, fused * (1 + preference(p, scope)) - RANK_PENALTY * rank, kind))
     return sorted(out, key=lambda x: -x.score)
 
 
@@ -251,6 +293,9 @@ def _clause_score(text: str, question: str, q: Query, w: Weights) -> float:
         score = score + 4.0 if TIME_SPAN.search(nt) else score * 0.6
     if any(x in question for x in WHO_Q) and any(x in nt for x in WHO_WORDS):
         score += 3.0
+    for cues, marks in ASKED_KINDS:
+        if any(c in question for c in cues) and any(m in nt for m in marks):
+            score += 2.0
     yes_no = YESNO_Q.search(question) and not q.numeric
     if yes_no and (any(x in nt for x in NO_WORDS) or any(x in nt for x in YES_WORDS)):
         score += 2.0
@@ -289,7 +334,7 @@ def best_direct(question: str, chosen: list[Sentence], w: Weights) -> tuple[int,
     top = chosen[0].score or 1.0
     for n, s in enumerate(chosen):
         span, score = direct_span(question, s.text, w)
-        score *= 0.85 + 0.15 * (s.score / top)  # the sentence's own rank breaks ties
+        score *= 1 - DIRECT_RANK_WEIGHT + DIRECT_RANK_WEIGHT * (s.score / top)  # the sentence's own score counts too
         if score > best[2]:
             best = (n, span, score)
     return best[0], best[1]
@@ -317,7 +362,7 @@ def by_level(question: str, ranked: list[Sentence], scope: str) -> list[Sentence
         return []
     best: dict[str, Sentence] = {}
     for s in ranked[:8]:
-        if s.level in LEVEL_ZH and s.level not in best and s.score >= ranked[0].score * SECOND_SENTENCE_RATIO:
+        if s.level in LEVEL_ZH and s.level not in best and s.score >= ranked[0].score * LEVEL_RATIO:
             best[s.level] = s
     if len(best) < 2:
         return []
@@ -343,7 +388,7 @@ def cite(s: Sentence) -> Citation:
     )
 
 
-def source_name(p: Any) -> str:
+def source_name(p: Passage) -> str:
     """《title》section of a passage, for the quote lines."""
     title = getattr(p, "title", "") or getattr(p, "doc", "")
     section = (getattr(p, "section", "") or "").split(" > ")
@@ -351,7 +396,7 @@ def source_name(p: Any) -> str:
     return f"《{title}》" + (f"{tail}" if tail else "")
 
 
-def basis_line(passages: list[Any]) -> str:
+def basis_line(passages: list[Passage]) -> str:
     """Which notice the answer follows: the newest cited one, named with its date."""
     metas = {getattr(p, "doc", ""): p for p in passages if getattr(p, "doc", "")}
     if not metas:
@@ -366,7 +411,7 @@ def basis_line(passages: list[Any]) -> str:
 
 
 def extractive(
-    question: str, passages: list[Any], scope: str = "", offset: int = 0, w: Optional[Weights] = None
+    question: str, passages: list[Passage], scope: str = "", offset: int = 0, w: Optional[Weights] = None
 ) -> tuple[list[str], list[Citation]]:
     """Answer lines: the direct answer, the label, then '· 「sentence」——《notice》section [n]'; their citations."""
     w = w or Weights(Path(load_settings().policy_dir))
@@ -392,26 +437,62 @@ def extractive(
     return lines, [cite(s) for s in chosen]
 
 
-def contact_citation() -> Citation:
-    """The Beijing CME office's contact line (quoted in refusals)."""
-    return Citation(doc=CONTACT_DOC, section=CONTACT_SECTION, quote=CONTACT_QUOTE)
+Office = tuple[Optional[Citation], str]  # the office's phone line and the issuer of its notice
+PHONE_LINE = re.compile(r"^(?:联系)?电话[：:]\s*[\d\s\-、，,]{7,}$")  # a bare "电话：…" line of an office
+PROVINCE_ROW = "继续医学教育委员会"  # a table row naming a province's CME committee (with its address and phone)
+
+
+@lru_cache(maxsize=4)
+def _contacts(policy_dir: str, stamp: tuple[tuple[str, int], ...]) -> tuple[Office, dict[str, Citation]]:
+    """From the notices' own text: the office phone line to quote in refusals, and each province's committee row."""
+    prov = corpus.load_provenance(Path(policy_dir))
+    office: tuple[int, Optional[Citation], str] = (-1, None, "")
+    rows: dict[str, Citation] = {}
+    for path in corpus.source_files(Path(policy_dir)):
+        text = corpus.read_text(path)
+        sents = [x for x in corpus.split_sentences_doc(path.name, text) if x.kind != "frag"]
+        chunks = corpus.chunk_text(path.name, text)
+        beijing = str(getattr(prov.get(path.name), "scope", "")).startswith(("Beijing", "national + Beijing"))
+        for n, x in enumerate(sents):
+            shown = collapse(x.text)
+            if PHONE_LINE.match(shown):
+                asked = any("咨询" in y.text for y in sents[max(0, n - 4) : n])
+                score = 2 * beijing + asked
+                if score > office[0]:
+                    cit = Citation(doc=path.name, section=_section_at(chunks, x.start), quote=shown)
+                    office = (score, cit, getattr(prov.get(path.name), "issuer", ""))
+            elif x.kind == "row" and PROVINCE_ROW in shown.split()[0]:
+                head = shown.split()[0]
+                rows.setdefault(head, Citation(doc=path.name, section=_section_at(chunks, x.start), quote=shown))
+    return (office[1], office[2]), rows
+
+
+def _section_at(chunks: list[corpus.Chunk], offset: int) -> str:
+    """The section path of the chunk holding a source offset."""
+    return next((c.section for c in chunks if c.start <= offset < c.end), "")
+
+
+def _contacts_of(policy_dir: Optional[Path]) -> tuple[Office, dict[str, Citation]]:
+    d = Path(policy_dir or load_settings().policy_dir)
+    if not d.is_dir():
+        return (None, ""), {}
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in corpus.source_files(d))
+    return _contacts(str(d.resolve()), stamp)
+
+
+def contact_citation(policy_dir: Optional[Path] = None) -> Optional[Citation]:
+    """The CME office's phone line found in the notices (a Beijing notice's 问题咨询 first), or None."""
+    return _contacts_of(policy_dir)[0][0]
 
 
 def province_citation(province: str, policy_dir: Optional[Path] = None) -> Optional[Citation]:
-    """The contact row of a province's CME committee from the 2021 national notice's 附件 4."""
-    path = Path(policy_dir or load_settings().policy_dir) / PROVINCE_DOC
-    if not path.is_file():
-        return None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith(province) and "继续医学教育委员会" in line:
-            return Citation(
-                doc=PROVINCE_DOC, section="附件 4 各省继续医学教育委员会地址及联系方式", quote=collapse(line)
-            )
-    return None
+    """The table row of a province's CME committee (address, phone) found in the notices, or None."""
+    rows = _contacts_of(policy_dir)[1]
+    return next((c for head, c in rows.items() if head.startswith(province)), None)
 
 
 def refusal(question: str, policy_dir: Optional[Path] = None) -> tuple[str, list[Citation]]:
-    """The not-found answer with whom to ask (a quoted contact line)."""
+    """The not-found answer with whom to ask (a contact line quoted from the notices, when they have one)."""
     prov = other_province(question)
     cit = province_citation(prov, policy_dir) if prov else None
     if cit:
@@ -420,8 +501,9 @@ def refusal(question: str, policy_dir: Optional[Path] = None) -> tuple[str, list
             f"请咨询当地继续医学教育委员会：{display(cit.quote)} [1]"
         )
         return text, [cit]
-    text = (
-        f"{NOT_FOUND}本助手只依据已收录的继续医学教育政策通知作答，不凭常识回答。"
-        f"如需咨询，可联系北京市继续医学教育委员会办公室（{CONTACT_QUOTE}）[1]，或本单位继续教育管理部门。"
-    )
-    return text, [contact_citation()]
+    text = f"{NOT_FOUND}本助手只依据已收录的继续医学教育政策通知作答，不凭常识回答。"
+    office, issuer = _contacts_of(policy_dir)[0]
+    if office is None:
+        return text + "如需咨询，请联系本单位继续教育管理部门。", []
+    who = issuer or "继续医学教育管理部门"
+    return text + f"如需咨询，可联系{who}（{display(office.quote)}）[1]，或本单位继续教育管理部门。", [office]
