@@ -13,7 +13,9 @@ import yaml
 DATA_FILE = "thesaurus.yaml"
 _CN_DIGITS = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # 一 stays: "一天", "一年" are words; the counts people write out are 三个月, 两项, 五年
-_CN_COUNT = re.compile(r"(?<![一二两三四五六七八九十])([二两三四五六七八九十]{1,3})(?=个?(?:月|年|周|天|日|项|期|次|学分|小时|学时|人|名|位|分))")
+_CN_COUNT = re.compile(
+    r"(?<![一二两三四五六七八九十])([二两三四五六七八九十]{1,3})(?=个?(?:月|年|周|天|日|项|期|次|学分|小时|学时|人|名|位|分))"
+)
 
 
 @dataclass(frozen=True)
