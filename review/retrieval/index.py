@@ -182,6 +182,8 @@ class PolicyIndex:
             store = ChromaStore(make_client(self.settings), self.collection)
             if store.open() is None or store.count() != len(chunks) or len(chunks) != man.get("count"):
                 return None
+            if not store.probe():
+                raise RuntimeError("stored vectors cannot be searched")
         except Exception as e:  # noqa: BLE001 - a corrupt store is rebuilt, not fatal
             log.warning("policy index unreadable, rebuilding: %s", e)
             wipe_local(self.settings)

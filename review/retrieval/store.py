@@ -17,6 +17,17 @@ if TYPE_CHECKING:  # chromadb takes seconds to import: the types only here
 
 log = logging.getLogger(__name__)
 ADD_BATCH = 256
+# identity (device, inode) of each local store's chroma.sqlite3 when its client was made: chroma caches one
+# client per path, so a store deleted or replaced by another process must not be read through the old client
+_OPENED: dict[str, tuple[int, int]] = {}
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    try:
+        st = (path / "chroma.sqlite3").stat()
+    except OSError:
+        return (0, 0)
+    return (st.st_dev, st.st_ino)
 
 
 def make_client(settings: Settings) -> ClientAPI:
@@ -29,7 +40,15 @@ def make_client(settings: Settings) -> ClientAPI:
         return chromadb.HttpClient(host=settings.chroma_host, port=int(settings.chroma_port), settings=cs)
     path = Path(settings.data_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=cs)
+    key = str(path.resolve())
+    if key in _OPENED and _OPENED[key] != _identity(path):
+        from chromadb.api.client import SharedSystemClient  # chromadb: slow to import
+
+        log.info("chroma store at %s was replaced since it was opened: reopening", path)
+        SharedSystemClient.clear_system_cache()
+    client = chromadb.PersistentClient(path=str(path), settings=cs)
+    _OPENED[key] = _identity(path)
+    return client
 
 
 def wipe_local(settings: Settings) -> None:
@@ -38,7 +57,9 @@ def wipe_local(settings: Settings) -> None:
         from chromadb.api.client import SharedSystemClient  # chromadb: slow to import
 
         SharedSystemClient.clear_system_cache()  # chroma caches one client per path; drop the broken one
-        shutil.rmtree(Path(settings.data_dir) / "chroma", ignore_errors=True)
+        path = Path(settings.data_dir) / "chroma"
+        _OPENED.pop(str(path.resolve()), None)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 class ChromaStore:
@@ -57,6 +78,17 @@ class ChromaStore:
         except Exception:  # noqa: BLE001 - chroma raises different types for "not found"
             self._col = None
         return self._col
+
+    def probe(self) -> bool:
+        """True when one stored vector can be read back and searched (a stale or broken collection fails)."""
+        if self._col is None:
+            return False
+        got = self._col.get(limit=1, include=["embeddings"])
+        embs = got.get("embeddings")
+        if embs is None or len(embs) == 0:
+            return self.count() == 0
+        res = self._col.query(query_embeddings=[np.asarray(embs[0])], n_results=1, include=["distances"])
+        return bool(res["ids"] and res["ids"][0])
 
     def count(self) -> int:
         """Number of stored vectors (0 when there is no collection)."""
