@@ -18,12 +18,17 @@ def pattern(p: str) -> re.Pattern[str]:
     return re.compile(p, re.IGNORECASE)
 
 
-# 基本情况 "如组织架构、配套政策、经费支持、培训场地、师资队伍等方面": (aspect, synonyms, suggestion when missing)
+# 基本情况 "主要表述与项目有关的基本情况，如组织架构、配套政策、经费支持、培训场地、师资队伍等方面"
+# (bj-2025-application-requirements): (aspect, synonyms, suggestion when missing). The one matcher of these
+# aspects: the rule unit-profile-length (unit_profile_missing) and the rubric's 要素完整 both read it. The rule's
+# former keyword list read 规范 (住院医师规范化培训) as a policy and 医疗队伍 as a teaching faculty, and missed
+# 高级职称/博士生导师 counts and 直播间/录播 rooms; those words are not kept. 设有 (科室设有…亚专业组: the
+# department's structure) still counts as 组织架构.
 UNIT_PROFILE_ASPECTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     (
         "组织架构",
         pattern(
-            r"组织架构|组织机构|领导小组|管理委员会|委员会|科教处|教育处|医务处|教学办公室|继续(医学)?教育(办公室|科|部)|分管|管理体系|下设|设有"
+            r"架构|组织机构|科室设置|领导小组|管理委员会|委员会|科教处|教育处|医务处|教学办公室|继续(医学)?教育(办公室|科|部)|分管|管理体系|下设|设有"
         ),
         "说明组织架构：继续医学教育管理部门（如科教处）、分管领导、科室内的教学小组及分工",
     ),
@@ -34,13 +39,13 @@ UNIT_PROFILE_ASPECTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ),
     (
         "经费支持",
-        pattern(r"经费|资金|投入|预算|万元|拨款|专款"),
+        pattern(r"经费|资金|投入|预算|万元|拨款|专款|资助"),
         "说明经费支持：医院或科室每年用于培训的专项经费（金额）及来源，注意不得为企业赞助",
     ),
     (
         "培训场地",
         pattern(
-            r"场地|会议室|教室|报告厅|示教室|模拟(中心|训练|实训)|技能(中心|培训)|培训中心|实训|平方米|平米|座位|实验室|直播间|录播|远程教育中心|教学平台"
+            r"场地|会议室|教室|报告厅|礼堂|示教室|模拟(中心|训练|实训)|技能(中心|培训)|培训中心|实训|平方米|平米|座位|实验室|直播间|录播|远程教育中心|教学平台"
         ),
         "说明培训场地：报告厅/示教室/技能模拟中心的面积、座位数及设备",
     ),
@@ -52,14 +57,6 @@ UNIT_PROFILE_ASPECTS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 )
 
 
-# The same five aspects as plain keywords, for the rule unit-profile-length (a warning names the aspects not
-# mentioned at all). Kept beside the rubric's regexes rather than replaced by them: the two matchers disagree
-# on some texts (one of the nine 基本情况 in eval/cases + eval/narratives.yaml), so merging them changes
-# rule output and needs an eval re-baseline.
-UNIT_PROFILE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("组织架构", ("组织架构", "架构", "科室设置", "下设", "组织", "管理体系", "领导小组")),
-    ("配套政策", ("政策", "制度", "规定", "办法", "规范")),
-    ("经费支持", ("经费", "资金", "投入", "预算", "拨款", "资助")),
-    ("培训场地", ("场地", "会议室", "教室", "报告厅", "模拟中心", "培训中心", "示教室", "实训", "礼堂")),
-    ("师资队伍", ("师资", "教师", "教授", "主任医师", "专家", "人才", "队伍")),
-)
+def unit_profile_missing(text: str) -> list[str]:
+    """The 基本情况 aspects the text does not mention (the rule unit-profile-length and the rubric's 要素完整)."""
+    return [name for name, rx, _ in UNIT_PROFILE_ASPECTS if not rx.search(text)]

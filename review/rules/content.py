@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Optional
 
 from review.form import Form
-from review.narratives import MIN_CHARS, UNIT_PROFILE_KEYWORDS
+from review.narratives import MIN_CHARS, unit_profile_missing
 from review.rules import sources as S
 from review.rules.helpers import (
     LABELS,
@@ -442,7 +442,7 @@ def unit_profile_length(form: Form) -> Iterator[Hit]:
     yield from length_hits(form.unit_profile, "unit_profile", MIN_CHARS["unit_profile"])
     if unread_text(form.unit_profile, "unit_profile"):
         return
-    missing = [name for name, words in UNIT_PROFILE_KEYWORDS if not has_any(form.unit_profile, words)]
+    missing = unit_profile_missing(form.unit_profile or "")
     if missing:
         yield Hit(
             f"「申报单位及科室基本情况」未涉及：{'、'.join(missing)}",
