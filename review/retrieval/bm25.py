@@ -25,53 +25,14 @@ STOP = frozenset(
     "的 了 是 吗 呢 吧 啊 么 在 和 与 及 或 等 也 都 就 要 会 能 可以 可 有 没有 我 我们 你 他 这 那 哪 什么 怎么 怎样 多少 几 "
     "个 一 不 被 把 对 为 从 以 之 其 于 上 中 下 还 又 请问 如果 需要 应该 是否 得 着 过 该".split()
 )
-# How applicants and office staff say it -> the notices' own words (query side only).
-COLLOQUIAL = {
-    "老师": "授课教师",
-    "讲师": "授课教师",
-    "讲课": "授课",
-    "上课": "授课",
+# Single-character words, read only as whole jieba tokens (query side): the reviewed thesaurus
+# (review/retrieval/thesaurus.yaml) holds every longer colloquial word, but it matches inside words and so cannot
+# hold these (分 is in 学分 and 部分, 办 in 办公室). A tokenisation concern, not a second synonym list.
+ONE_CHAR_WORDS = {
     "讲": "授课",
-    "本院": "本单位",
-    "我院": "本单位",
-    "外地": "外省",
-    "主治": "中级",
-    "主治医师": "中级",
-    "主管护师": "中级",
-    "副主任": "副高级",
-    "副教授": "副高级",
     "换": "更改 变更 调整",
-    "换人": "变更",
-    "上班": "在职 任职",
-    "退休": "在职 在岗",
-    "返聘": "在职 在岗",
-    "最多": "不超过",
-    "上限": "不超过",
-    "超标": "不超过",
-    "至少": "不低于 不少于",
-    "最少": "不低于 不少于",
     "办": "举办",
-    "办班": "举办",
-    "开班": "举办",
-    "办完": "举办 完成",
-    "截止": "时间",
-    "最晚": "前",
-    "代报": "代申",
-    "logo": "标识 商品名",
-    "商标": "标识",
-    "网课": "远程",
-    "线上": "远程",
-    "几分": "学分",
     "分": "学分",
-    "学会": "学（协）会",
-    "协会": "学（协）会",
-    "造假": "弄虚作假",
-    "盖章": "公章",
-    "随便": "如实 准确",
-    "写够": "不少于",
-    "字数": "不少于",
-    "每天": "一天",
-    "每日": "一天",
 }
 _PUNCT = re.compile(r"^[\W_]+$")
 # Character channel: CJK unigrams + bigrams catch words jieba splits differently in question and notice.
@@ -105,16 +66,16 @@ def tokenize(text: str) -> list[str]:
 
 
 def expand(tokens: list[str]) -> list[str]:
-    """Query tokens plus the official terms for colloquial ones."""
+    """Query tokens plus the notices' terms for single-character tokens (ONE_CHAR_WORDS)."""
     out = list(tokens)
     for t in tokens:
-        if t in COLLOQUIAL:
-            out.extend(tokenize(COLLOQUIAL[t]))
+        if t in ONE_CHAR_WORDS:
+            out.extend(tokenize(ONE_CHAR_WORDS[t]))
     return out
 
 
 def query_tokens(query: str) -> list[str]:
-    """Word tokens of a question, with the official terms for colloquial ones."""
+    """Word tokens of a question, with the notices' terms for its single-character words."""
     return expand(tokenize(query))
 
 

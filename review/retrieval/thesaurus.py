@@ -29,8 +29,8 @@ class Entry:
 
 
 def _fold(text: str) -> str:
-    """NFKC and no whitespace: how terms are matched."""
-    return "".join(unicodedata.normalize("NFKC", text or "").split())
+    """NFKC, case-folded, no whitespace: how terms are matched (LOGO = logo)."""
+    return "".join(unicodedata.normalize("NFKC", text or "").casefold().split())
 
 
 @lru_cache(maxsize=1)
