@@ -18,6 +18,7 @@ from typing import Any, Optional, Union
 import numpy as np
 from pydantic import BaseModel
 
+from review.config import Settings
 from review.errors import IndexError_
 from review.retrieval import corpus
 from review.retrieval.bm25 import BM25Channel, char_tokens, tokenize
@@ -111,7 +112,7 @@ def _meta_fields(m: corpus.DocMeta) -> dict[str, str]:
 class PolicyIndex:
     """Hybrid retrieval over settings.policy_dir, persisted under settings.data_dir; re-indexes changed notices only."""
 
-    def __init__(self, settings: Any) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.policy_dir = Path(settings.policy_dir)
         self.dir = Path(settings.data_dir) / "retrieval"
@@ -304,7 +305,7 @@ class PolicyIndex:
             store = ChromaStore(make_client(self.settings), self.collection)
             store.reset()
         except Exception as e:  # noqa: BLE001 - corrupt local store: wipe and retry once
-            if getattr(self.settings, "chroma_host", ""):
+            if self.settings.chroma_host:
                 raise IndexError_(
                     f"无法连接向量数据库 {self.settings.chroma_host}：{e}", f"chroma server failed: {e}"
                 ) from e
@@ -406,7 +407,7 @@ class PolicyIndex:
         self, query: str, k: int = 5, channel: Optional[str] = None, docs: Optional[list[str]] = None
     ) -> list[Passage]:
         """The k best passages for a question; channel is hybrid, bm25 or dense."""
-        channel = channel or getattr(self.settings, "retrieval_channel", "") or DEFAULT_CHANNEL
+        channel = channel or self.settings.retrieval_channel or DEFAULT_CHANNEL
         if channel not in CHANNELS:
             raise IndexError_(f"未知的检索方式：{channel}（可选 hybrid、bm25、dense）", f"unknown channel {channel}")
         if not query.strip() or k <= 0:
