@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 STAGE = "识别表格/OCR"
 
-__all__ = ["extract_pdf", "extract_rows"]
+__all__ = ["extract_pdf", "extract_rows", "read_pages"]
 
 
 def read_pages(
