@@ -196,11 +196,6 @@ TOPIC_STOP = {
 }
 
 
-def numbers_in(text: str) -> list[str]:
-    """Arabic numbers (after NFKC) and Chinese quantities with a count unit."""
-    return number_tokens(text, chinese=True)
-
-
 @lru_cache(maxsize=256)
 def topic_keywords(title: str) -> tuple[str, ...]:
     """Content words of a title or topic (jieba words of 2+ chars, generic words dropped)."""
@@ -262,7 +257,7 @@ SPECIFIC_TARGET = {"peer_review": 3, "achievements": 12, "unit_profile": 8}
 
 def score_specificity(kind: str, text: str) -> Scored:
     """具体性: numbers, years, named outputs and grants; vague quantifiers cost points."""
-    quant = len(numbers_in(text))
+    quant = len(number_tokens(text, chinese=True))
     named = len(NAMED.findall(nfkc(text)))
     vague = len(VAGUE.findall(text))
     raw = min(1.0, (quant + 1.5 * named) / SPECIFIC_TARGET[kind]) * MAX_SPECIFIC
@@ -286,7 +281,7 @@ def score_specificity(kind: str, text: str) -> Scored:
 
 def _has_evidence(sentence: str) -> bool:
     """A sentence carries evidence when it holds a number or a named output."""
-    return bool(numbers_in(sentence) or NAMED.search(nfkc(sentence)))
+    return bool(number_tokens(sentence, chinese=True) or NAMED.search(nfkc(sentence)))
 
 
 def _repeats(text: str) -> tuple[int, int]:
