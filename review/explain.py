@@ -90,13 +90,10 @@ class Ctx:
 
 @lru_cache(maxsize=4)
 def doc_titles(policy_dir: Optional[str] = None) -> dict[str, str]:
-    """Document titles by file name, from policy_docs/README.md."""
-    from review.retrieval.corpus import parse_provenance  # the review.retrieval package loads the index stack
+    """Document titles by file name, from policy_docs/README.md (review.retrieval.corpus reads it)."""
+    from review.retrieval.corpus import load_provenance  # the review.retrieval package loads the index stack
 
-    readme = Path(policy_dir or POLICY_DIR) / "README.md"
-    if not readme.is_file():
-        return {}
-    return {name: meta.title for name, meta in parse_provenance(readme.read_text(encoding="utf-8")).items()}
+    return {name: meta.title for name, meta in load_provenance(Path(policy_dir or POLICY_DIR)).items()}
 
 
 def policy_dir_of(index: Optional[PolicyIndexProtocol]) -> Optional[Path]:

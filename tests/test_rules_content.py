@@ -54,7 +54,7 @@ CASES: list[Case] = [
     ("achievements-length", "national", {"achievements": "甲" * 340}, False),
     ("unit-profile-length", "national", {"unit_profile": "本院是三甲医院。"}, True),
     ("unit-profile-length", "national", {"unit_profile": "本院历史悠久。" * 60}, True),  # topics missing (warning)
-    ("unit-profile-length", "national", {"unit_profile": "组织经费场地师资政策" * 40}, False),
+    ("unit-profile-length", "national", {"unit_profile": "组织架构经费场地师资政策" * 40}, False),
     ("signatures", "national", {"signed": False}, True),
     ("signatures", "national", {"signed": True}, False),
     ("fields-complete", "national", {"audience": ""}, True),

@@ -160,7 +160,6 @@ PROVINCES: tuple[str, ...] = (
 )
 
 _SENT_SPLIT = re.compile(r"(?<=[。；！？;!?])|\n")
-_NUM = re.compile(r"\d+(?:\.\d+)?")
 _WS = re.compile(r"\s+")
 
 
@@ -231,16 +230,6 @@ def split_sentences(text: str) -> list[str]:
             p = collapse(part)
             if len(norm(p)) >= 4:
                 out.append(p)
-    return out
-
-
-def numbers(text: str) -> set[str]:
-    """Arabic numbers in a text (full-width normalised; 2.0 and 2 compare equal)."""
-    out: set[str] = set()
-    for m in _NUM.findall(unicodedata.normalize("NFKC", text or "")):
-        out.add(m)
-        if "." in m:
-            out.add(m.rstrip("0").rstrip("."))
     return out
 
 

@@ -18,7 +18,7 @@ from review.critique.offline import text_of
 from review.critique.rubric import ELEMENTS
 from review.form import Form
 from review.grounding import numbers
-from review.narratives import KIND_ZH, KINDS
+from review.narratives import KIND_ZH, KINDS, MIN_CHARS
 from review.normalize import count_chars
 from review.privacy import mask_text as _mask
 from review.prompts import render_messages
@@ -107,6 +107,9 @@ def build_prompt(form: Form, prompts_dir: Optional[Path] = None) -> tuple[str, s
         peer_review_chars=count_chars(text_of(form, "peer_review")),
         achievements_chars=count_chars(text_of(form, "achievements")),
         unit_profile_chars=count_chars(text_of(form, "unit_profile")),
+        peer_review_min=MIN_CHARS["peer_review"],
+        achievements_min=MIN_CHARS["achievements"],
+        unit_profile_min=MIN_CHARS["unit_profile"],
     )
 
 
