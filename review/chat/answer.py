@@ -12,6 +12,7 @@ from review.chat.gate import Weights, aliases, question_terms
 from review.chat.text import collapse, display, is_numeric_question, norm, other_province, split_sentences
 from review.config import load_settings
 from review.retrieval import corpus
+from review.retrieval.thesaurus import cn_to_arabic
 from review.rules.base import Citation
 
 if TYPE_CHECKING:  # index.py loads numpy, bm25s and Chroma: the type only here
@@ -64,7 +65,17 @@ TITLE_Q = ("职称", "职务", "级别的", "什么级别")
 WHO_Q = ("谁", "什么人", "哪些人", "哪位", "什么专家", "哪类人")
 WHO_WORDS = ("由", "填写", "签字", "签署", "负责", "专家")
 EXCEPTION_STARTS = ("确需", "如确需", "但", "如有特殊", "特殊情况", "如遇")
-DIRECT_WHOLE_CHARS = 80  # a sentence this short is the direct answer as a whole
+DIRECT_WHOLE_CHARS = 100  # a sentence this short is the direct answer as a whole
+NO_RULE_WEIGHT = 0.8  # a sentence with no ruling word and no number (a slide heading, a bare list) states no rule
+KIND_BONUS = (
+    0.1  # a sentence holding the kind of fact asked for (a date for 什么时候, a rank for 职称, 不得 for 能不能)
+)
+DIRECT_SWITCH = 1.5  # another chosen sentence gives the direct answer only when its clause scores this much higher
+# words of a ruling: a clause holding none of them is a condition or a list ("…的，", "如…") whose rule follows
+RULE_WORDS = re.compile(
+    r"不得|不可|不能|不予|不再|不作为|严禁|禁止|杜绝|停止|取消|不超过|不少于|不低于|原则上|即可|均需|均须"
+    r"|(?<![相对响供反适])应|须|(?<![所必])需|(?<!许)可(?!能)|按照?|由|请"
+)
 TIME_Q = ("什么时候", "何时", "多久", "多长时间", "截止", "期限", "之前", "几周", "哪天", "时限")
 CLAUSE_CUT = re.compile(r"[^，,；;：:。！？!?]+[，,；;：:。！？!?]*")
 ITEM_MARK = re.compile(r"^(?:[-•●※△★]\s*|\d{1,2}\s*[\.．、]\s*|[（(]\d{1,2}[）)]\s*|\d{1,2}\s+)")
@@ -246,6 +257,10 @@ def rank_sentences(
         if lex <= 0 and sem < SEMANTIC_ALONE:
             continue  # no question word and not close in meaning either
         fused = (1 - beta) * lex / top_lex + beta * sem * (ROW_WEIGHT if kind == "row" else 1.0)
+        if not _rules(text):
+            fused *= NO_RULE_WEIGHT
+        if answers_kind(question, text):
+            fused *= 1 + KIND_BONUS
         level = sentence_level(text, label, p)
         out.append(Sentence(text, p, rank, level, fused * (1 + preference(p, scope)) - RANK_PENALTY * rank, kind))
     return sorted(out, key=lambda x: -x.score)
@@ -277,12 +292,13 @@ def clauses(sentence: str) -> list[tuple[int, int]]:
 def _clause_score(text: str, question: str, q: Query, w: Weights) -> float:
     """How well one clause answers the question: its terms, and the kind of fact asked for."""
     nt = norm(text)
+    nd = cn_to_arabic(nt)  # 两周内, 三年: the number and time patterns read Chinese numerals too
     score = sum(w.idf(t) for t in q.terms if norm(t) in nt) + ALIAS_WEIGHT * sum(
         w.idf(t) for t in q.alias_terms if norm(t) in nt
     )
     if q.numeric:
-        if NUM_SPAN.search(nt):
-            score += 3.0 + (3.0 if q.unit and re.search(r"\d[\d.]*[（(]?" + re.escape(q.unit), nt) else 0.0)
+        if NUM_SPAN.search(nd):
+            score += 3.0 + (3.0 if q.unit and re.search(r"\d[\d.]*[（(]?" + re.escape(q.unit), nd) else 0.0)
             if q.bound and any(x in nt for x in BOUND_CUES[q.bound][1]):
                 score += 2.0
         else:
@@ -290,7 +306,7 @@ def _clause_score(text: str, question: str, q: Query, w: Weights) -> float:
     if any(x in question for x in TITLE_Q):
         score = score + 4.0 if RANK.search(nt) else score * 0.6
     if any(x in question for x in TIME_Q):
-        score = score + 4.0 if TIME_SPAN.search(nt) else score * 0.6
+        score = score + 4.0 if TIME_SPAN.search(nd) else score * 0.6
     if any(x in question for x in WHO_Q) and any(x in nt for x in WHO_WORDS):
         score += 3.0
     for cues, marks in ASKED_KINDS:
@@ -321,6 +337,8 @@ def direct_span(question: str, sentence: str, w: Weights) -> tuple[str, float]:
         b = next(e for s_, e in spans if e > b)  # a lead-in clause takes what it announces
     if len(norm(sentence[a:b])) < 10 and b < spans[-1][1]:
         b = next(e for s_, e in spans if e > b)
+    if not _rules(sentence[a:b]):  # a condition or list: the clause stating the rule comes after it
+        b = next((e for s_, e in spans if s_ >= b and _rules(sentence[s_:e])), b)
     rest = [(s_, e) for s_, e in spans if s_ >= b]
     if rest and sentence[rest[0][0] :].lstrip().startswith(EXCEPTION_STARTS):
         b = rest[min(1, len(rest) - 1)][1]  # "原则上不得更改，确需调整的，变动范围应控制在30%以内"
@@ -328,16 +346,42 @@ def direct_span(question: str, sentence: str, w: Weights) -> tuple[str, float]:
     return (span or sentence.strip()), max(scores)
 
 
+def answers_kind(question: str, text: str) -> bool:
+    """The text holds the kind of fact the question asks for: a time, a title rank, a number with the asked
+    unit, a yes/no ruling word, or the marks of a consequence, place or procedure."""
+    nt = norm(text)
+    nd = cn_to_arabic(nt)
+    if any(x in question for x in TIME_Q) and TIME_SPAN.search(nd):
+        return True
+    if any(x in question for x in TITLE_Q) and RANK.search(nt):
+        return True
+    unit = asked_unit(question)
+    if unit and re.search(r"\d[\d.]*[（(]?" + re.escape(unit), nd):
+        return True
+    if YESNO_Q.search(question) and not is_numeric_question(question) and any(x in nt for x in NO_WORDS + YES_WORDS):
+        return True
+    return any(any(c in question for c in cues) and any(m in nt for m in marks) for cues, marks in ASKED_KINDS)
+
+
+def _rules(text: str) -> bool:
+    """The clause states a rule (a modal, bound or prescription word), not only a condition or a list."""
+    nt = norm(text)
+    return bool(RULE_WORDS.search(nt) or NUM_SPAN.search(cn_to_arabic(nt)))
+
+
 def best_direct(question: str, chosen: list[Sentence], w: Weights) -> tuple[int, str]:
-    """(index into chosen, span): the clause that best states the fact, over the chosen sentences."""
-    best = (0, "", -1.0)
+    """(index into chosen, span): the best sentence's clause stating the fact; a runner-up's only when its
+    clause answers the kind of question clearly better (the ranking already weighed meaning and words)."""
     top = chosen[0].score or 1.0
-    for n, s in enumerate(chosen):
-        span, score = direct_span(question, s.text, w)
-        score *= 1 - DIRECT_RANK_WEIGHT + DIRECT_RANK_WEIGHT * (s.score / top)  # the sentence's own score counts too
-        if score > best[2]:
-            best = (n, span, score)
-    return best[0], best[1]
+    spans = [direct_span(question, s.text, w) for s in chosen]
+    weighted = [
+        sc * (1 - DIRECT_RANK_WEIGHT + DIRECT_RANK_WEIGHT * (s.score / top))
+        for (_, sc), s in zip(spans, chosen, strict=True)
+    ]
+    n = max(range(len(chosen)), key=lambda j: (weighted[j], -j))
+    if n and weighted[n] < DIRECT_SWITCH * weighted[0]:
+        n = 0
+    return n, spans[n][0]
 
 
 def verdict(question: str, span: str) -> str:

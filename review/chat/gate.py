@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -112,11 +113,34 @@ def evidential(q: list[str], alias: dict[str, tuple[str, ...]], w: Weights) -> l
     return [t for t in q if w.df(t) > 0 or any(t in a or a in t for a in alias)]
 
 
+GAP_CHARS = 2  # a word of three or more characters may have this many characters inserted (新项目 ~ 新申报项目)
+
+
+@lru_cache(maxsize=4096)
+def _gapped(term: str) -> Optional[re.Pattern[str]]:
+    """Pattern of a Chinese word with short insertions between its characters (不超过 in 不得超过), None when short."""
+    t = norm(term)
+    if len(t) < 3 or not all("\u4e00" <= c <= "\u9fff" for c in t):
+        return None
+    return re.compile(f".{{0,{GAP_CHARS}}}".join(map(re.escape, t)))
+
+
 def term_hit(term: str, text: str, alias: dict[str, tuple[str, ...]]) -> bool:
-    """The term is in the text, or it is part of a colloquial word whose notice term is."""
+    """The term is in the text (a long Chinese word also with short insertions), or it is part of a colloquial
+    word whose notice term is."""
     if norm(term) in text:
         return True
-    return any((term in a or a in term) and any(norm(n) in text for n in ns) for a, ns in alias.items())
+    if _hit_gapped(term, text):
+        return True
+    return any(
+        (term in a or a in term) and any(norm(n) in text or _hit_gapped(n, text) for n in ns) for a, ns in alias.items()
+    )
+
+
+def _hit_gapped(term: str, text: str) -> bool:
+    """The long Chinese word occurs with short insertions."""
+    gapped = _gapped(term)
+    return gapped is not None and gapped.search(text) is not None
 
 
 def coverage(q: list[str], text: str, alias: dict[str, tuple[str, ...]], w: Weights) -> tuple[float, list[str]]:
