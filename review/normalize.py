@@ -277,6 +277,17 @@ def strip_hint_passages(text: str) -> str:
     return _HINT_PASSAGE.sub("", text)
 
 
+_LEADING_HINT = re.compile(
+    r"^\s*(推荐理由\s*[（(]\s*不少于\s*\d+\s*字\s*[)）]\s*[。.:：]?\s*(建议[^。]*[。]\s*)?"
+    r"|[（(][^（）()]*不少于\s*\d+\s*字[^（）()]*[)）]\s*[:：]?\s*)"
+)
+
+
+def strip_leading_hint(text: str) -> str:
+    """A narrative without the template hint it starts with ('推荐理由（不少于200字）…', '（…不少于300字…）')."""
+    return _LEADING_HINT.sub("", text)
+
+
 def count_chars(s: object) -> int:
     """Non-whitespace characters (汉字, letters, digits, punctuation)."""
     return len(squash(str(s or "")))

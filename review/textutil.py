@@ -8,6 +8,8 @@ import unicodedata
 
 from pydantic import BaseModel
 
+from review.normalize import squash as squash_ws
+
 _WS = re.compile(r"\s+")
 # Markdown bold markers appear in the slide text ("**不超过10学分**"); they are not policy words.
 _MARKUP = "**"
@@ -20,7 +22,7 @@ def norm_ws(text: str) -> str:
 
 def squash(text: str) -> str:
     """Remove every whitespace character and markdown bold markers (for verbatim quote checks)."""
-    return "".join(text.replace(_MARKUP, "").split())
+    return squash_ws(text.replace(_MARKUP, ""))
 
 
 def squash_with_map(text: str) -> tuple[str, list[int]]:

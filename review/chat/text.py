@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from functools import lru_cache
 from typing import Optional
+
+from review.normalize import nfkc, squash
+from review.textutil import norm_ws
 
 log = logging.getLogger(__name__)
 
@@ -160,17 +162,16 @@ PROVINCES: tuple[str, ...] = (
 )
 
 _SENT_SPLIT = re.compile(r"(?<=[。；！？;!?])|\n")
-_WS = re.compile(r"\s+")
 
 
 def norm(text: str) -> str:
     """NFKC (full→half width), drop whitespace and markdown asterisks: the form facts and quotes compare in."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text or "")).replace("*", "")
+    return squash(nfkc(text or "")).replace("*", "")
 
 
 def collapse(text: str) -> str:
-    """Collapse whitespace runs to one space (a verbatim quote, whitespace-normalised)."""
-    return _WS.sub(" ", text or "").strip()
+    """Collapse whitespace runs to one space (a verbatim quote, whitespace-normalised): textutil.norm_ws."""
+    return norm_ws(text or "")
 
 
 def display(text: str) -> str:
@@ -193,7 +194,7 @@ def _jieba():
 @lru_cache(maxsize=4096)
 def terms(text: str) -> tuple[str, ...]:
     """Content terms of a text: jieba search-mode words (parts, then the whole) without stopwords or punctuation."""
-    words = _jieba().lcut_for_search(unicodedata.normalize("NFKC", text or "").replace("*", ""))
+    words = _jieba().lcut_for_search(nfkc(text or "").replace("*", ""))
     out: list[str] = []
     for w in words:
         w = w.strip()

@@ -23,6 +23,7 @@ from review.normalize import (
     parse_number,
     parse_percent,
     squash,
+    strip_leading_hint,
     ticked_options,
 )
 from review.titles import rank_of
@@ -47,10 +48,6 @@ PCT_KEYS = ("out_of_province_pct", "grassroots_pct")
 FLAG_KEYS = ("jjj", "infectious_training")
 NARRATIVES = ("peer_review", "achievements", "unit_profile")
 PRACTICE_WORDS = ("实验", "演示", "技术示范", "实操", "操作")
-_LEADING_HINT = re.compile(
-    r"^\s*(推荐理由\s*[（(]\s*不少于\s*\d+\s*字\s*[)）]\s*[。.:：]?\s*(建议[^。]*[。]\s*)?"
-    r"|[（(][^（）()]*不少于\s*\d+\s*字[^（）()]*[)）]\s*[:：]?\s*)"
-)
 _TRAILING_DATE = re.compile(r"\s*(签字|签名|盖章)?\s*[:：]?\s*_*\s*年\s*_*\s*月\s*_*\s*日\s*$")
 
 
@@ -114,7 +111,7 @@ def flag_value(raw: str) -> Optional[bool]:
 
 def narrative_value(raw: str) -> Optional[str]:
     """Narrative text without a leading template hint or trailing date line; None when hint-only."""
-    t = _LEADING_HINT.sub("", raw or "")
+    t = strip_leading_hint(raw or "")
     t = _TRAILING_DATE.sub("", t).strip()
     if is_hint_text("narrative", t):
         return None

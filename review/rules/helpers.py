@@ -164,9 +164,8 @@ def unread_text(text: Optional[str], field: str = "") -> bool:
 
 
 def norm(text: Optional[str]) -> str:
-    """Text without white space, with full-width brackets made half-width."""
-    t = re.sub(r"\s+", "", text or "")
-    return t.replace("（", "(").replace("）", ")")
+    """Text without white space (normalize.squash), with full-width brackets made half-width."""
+    return normalize.squash(text or "").replace("（", "(").replace("）", ")")
 
 
 def has_any(text: Optional[str], words: Iterable[str]) -> list[str]:
