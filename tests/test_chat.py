@@ -477,3 +477,20 @@ def test_a_heading_without_a_rule_ranks_below_the_rule(policy_index: object) -> 
     p = Passage(doc="x.txt", chunk_id="x#0", text=text, score=1.0, end=len(text), sentences=spans)
     ranked = rank_sentences("申报时间和项目书报送是哪天？", [p], "", w)  # more words shared with the heading
     assert ranked and ranked[0].text.startswith("纸质版申报书")
+
+
+def test_a_count_in_a_measure_word_no_notice_states_is_refused() -> None:
+    """多少钱 / 几篇: no notice states such a number, so the question is not the notices' to answer; a count the
+    notices do state (学分) still passes the same check."""
+    from review.chat.gate import Weights, relevance
+    from review.config import POLICY_DIR
+    from review.retrieval.index import Passage
+
+    w = Weights(POLICY_DIR)
+    assert w.counts_in("学分") and not w.counts_in("钱")
+    fee = Passage(doc="x.txt", text="授课教师的讲课费按规定发放，不得以任何名义向学员收取费用。")
+    ok, why = relevance("请外院专家讲课，讲课费一小时最多能给多少钱？", [fee], w)
+    assert not ok and "钱" in why
+    credits = Passage(doc="x.txt", text="每个项目不超过10学分，远程项目不超过3学分。")
+    ok, _ = relevance("一个项目最多能给多少学分？", [credits], w)
+    assert ok
