@@ -1,6 +1,6 @@
 """Measure policy chat on eval/chat_set.jsonl: gold notice cited, gold facts stated, correct refusals.
 
-    python -m eval.chat_eval [--json] [--scripted] [--set dev|staff|blind3|blind4]
+    python -m eval.chat_eval [--json] [--scripted] [--set dev|staff|blind3|blind4|blind5]
 
 Figures: gold notice cited, gold facts anywhere in the answer, gold facts in the direct answer (the "答：" lines
 before the quotes), false refusals (in-scope questions refused), out-of-scope refused, and two hygiene counts over
@@ -35,6 +35,7 @@ SETS = {
     "staff": HERE / "chat_staff_dev.jsonl",
     "blind3": HERE / "chat_blind3.jsonl",
     "blind4": HERE / "chat_blind4.jsonl",
+    "blind5": HERE / "chat_blind5.jsonl",
 }
 
 

@@ -11,7 +11,7 @@ Sets:
 "Strict" counts only the gold passage; "accepted" also counts an alternate.
 - eval/policy_qa_blind3.jsonl (ids d…): the fresh blind set for the sentence/thesaurus round (issue 16); measure it
   alone with --set blind3.
-Run: python -m eval.retrieval_eval [--json] [--set dev|blind1|blind2|blind3|blind4] [--channel hybrid]
+Run: python -m eval.retrieval_eval [--json] [--set dev|blind1|blind2|blind3|blind4|blind5] [--channel hybrid]
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ SETS = {
     "blind2": HERE / "policy_qa_blind2.jsonl",
     "blind3": HERE / "policy_qa_blind3.jsonl",
     "blind4": HERE / "policy_qa_blind4.jsonl",  # issue 16 round 2: written after blind3 was used for tuning
+    "blind5": HERE / "policy_qa_blind5.jsonl",  # issue 16 round 3: written after blind4 was used for tuning
 }
 DEPTH = 10
 
