@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -74,9 +75,19 @@ def css(settings: Settings) -> str:
 @st.cache_resource(show_spinner=False)
 def _warm_up(policy_dir: str, data_dir: str) -> float:
     """Start opening (or building) the policy index once per process; returns the start time."""
-    from review.retrieval import warm_up
+    from review.chat.scope import for_index
+    from review.retrieval import get_index, warm_up
 
-    warm_up(load_settings())
+    settings = load_settings()
+    thread = warm_up(settings)
+
+    def examples() -> None:  # the chat gate's example questions, embedded once the index is open
+        thread.join()
+        scope = for_index(get_index(settings))
+        if scope is not None:
+            scope.warm()
+
+    threading.Thread(target=examples, name="scope-examples-warm-up", daemon=True).start()
     return time.time()
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from review.chat.answer import basis_line, extractive, refusal, wanted_scope
 from review.chat.context import DraftContext, draft_context
 from review.chat.gate import Weights, policy_dir_of, relevance
+from review.chat.scope import for_index
 from review.chat.text import rewrite_offline
 from review.chat.verify import Source, verify
 from review.errors import LLMError
@@ -154,7 +155,8 @@ class ChatEngine:
         notices: list[str] = []
         standalone = self._rewrite(question, hist, notices) if hist else question.strip()
         passages = self._search(standalone, notices)
-        relevant, why = relevance(standalone, passages, self.weights)
+        scope = for_index(self.index)
+        relevant, why = relevance(standalone, passages, self.weights, scope.vote(standalone) if scope else None)
         log.info("chat gate: %s (%s) for %r", relevant, why, mask(standalone))
         level = getattr(getattr(self.report, "form", None), "level", None)
         draft = draft_context(self.report, standalone, mask=mask)

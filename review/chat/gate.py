@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
+from review.chat.scope import Vote
 from review.chat.text import norm, other_province, terms
 from review.config import load_settings
 from review.explain import policy_dir_of as policy_dir_of  # the one home; engine imports it from here
@@ -188,19 +189,37 @@ def _pos_words(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((p.word.strip().lower(), p.flag) for p in pseg.cut(text, HMM=False) if p.word.strip())
 
 
-def relevance(question: str, passages: list[Passage], w: Optional[Weights] = None) -> tuple[bool, str]:
-    """Decide whether a retrieved passage is about the question's subject: (relevant, reason)."""
+def relevance(
+    question: str, passages: list[Passage], w: Optional[Weights] = None, vote: Optional[Vote] = None
+) -> tuple[bool, str]:
+    """Decide whether a retrieved passage is about the question's subject: (relevant, reason).
+
+    The lexical decision below is final when there are no passages, the question names another province or
+    has no content word. Otherwise the nearest labelled examples (review.chat.scope) may overrule it: most of
+    them out of scope refuses; all of them in scope and the nearest very close answers."""
     if not passages:
         return False, "no passages"
     prov = other_province(question)
     if prov and not any(x in question for x in ("国家级", "外省", "外地", "京津冀", "北京")):
         return False, f"other province: {prov}"
+    if not question_terms(question):
+        return False, "no content terms"
+    ok, why = _lexical(question, passages, w)
+    if vote is None:
+        return ok, why
+    if ok and vote.says_out:
+        return False, f"{why}; overruled by {vote.reason()}"
+    if not ok and vote.says_in:
+        return True, f"{why}; overruled by {vote.reason()}"
+    return ok, f"{why}; {vote.reason()}"
+
+
+def _lexical(question: str, passages: list[Passage], w: Optional[Weights]) -> tuple[bool, str]:
+    """The word-level decision: the question's subject terms in one retrieved passage, few unknown nouns."""
     adjacent = next((t for t in ADJACENT_TOPICS if t in question), None)
     if adjacent and not any(x in question for x in CME_WORDS):
         return False, f"adjacent field: {adjacent}"
     q = question_terms(question)
-    if not q:
-        return False, "no content terms"
     w = w or Weights(Path(load_settings().policy_dir))
     counted = _COUNT_Q.search(question)
     if counted and not w.counts_in(counted.group(1)):

