@@ -494,3 +494,30 @@ def test_a_count_in_a_measure_word_no_notice_states_is_refused() -> None:
     credits = Passage(doc="x.txt", text="每个项目不超过10学分，远程项目不超过3学分。")
     ok, _ = relevance("一个项目最多能给多少学分？", [credits], w)
     assert ok
+
+
+def test_the_ranker_prefers_the_sentence_stating_the_asked_number(policy_index: object) -> None:
+    """A how-many question: the sentence with a number in the asked unit and the asked kind of bound outranks
+    one that shares more of the question's words but states no number."""
+    from review.chat.answer import rank_sentences
+    from review.chat.gate import Weights, policy_dir_of
+    from review.retrieval.index import Passage
+
+    w = Weights(policy_dir_of(policy_index))
+    talk, rule = "远程项目的学分按照项目学分管理的有关规定授予并登记学分。", "每个远程项目最多不超过5学分。"
+    text = f"{talk}\n{rule}"
+    spans = [(0, len(talk), talk, "sent", ""), (len(talk) + 1, len(text), rule, "sent", "")]
+    p = Passage(doc="x.txt", chunk_id="x#0", text=text, score=1.0, end=len(text), sentences=spans)
+    ranked = rank_sentences("远程项目的学分最多能给几个学分？", [p], "", w)
+    assert ranked and ranked[0].text == rule and ranked[0].score == 1.0 and ranked[1].score < 1.0
+
+
+def test_the_ranker_file_matches_the_features_and_never_trains_on_held_out_sets() -> None:
+    import pytest
+
+    from eval import train_ranker
+    from review.chat.answer import FEATURE_NAMES, ranker_weights
+
+    assert len(ranker_weights()) == len(FEATURE_NAMES)
+    with pytest.raises(SystemExit, match="held-out"):
+        train_ranker.main(["--sets", "dev,blind5"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,13 +25,10 @@ ANSWER_PREFIX = "答："
 MAX_SENTENCES = 3
 SENTENCE_NORM_CHARS = 50  # length normalisation of sentence scores (BM25-like)
 LABEL_CHARS = 24  # a sentence this short without punctuation or numbers is a label, not a rule
-SECOND_SENTENCE_RATIO = 0.6  # a further sentence must score at least this share of the best one
-LEVEL_RATIO = 0.75  # a level's own answer must score at least this share of the best sentence
+SECOND_SENTENCE_RATIO = 0.1  # a further sentence must score at least this share of the best one (ranker odds)
+LEVEL_RATIO = 0.5  # a level's own answer must score at least this share of the best sentence (ranker odds)
 ALIAS_WEIGHT = 0.8  # a notice term standing for a colloquial word counts almost as much as the word
-SEMANTIC_WEIGHT = 0.7  # share of the e5 sentence similarity in a sentence's score (the rest: lexical)
 SEMANTIC_ALONE = 0.9  # a sentence sharing no word with the question is kept when this close in meaning (0..1 of range)
-DIRECT_RANK_WEIGHT = 0.8  # share of the sentence's score (vs its best clause's) in choosing the direct answer
-RANK_PENALTY = 0.005  # per retrieval rank of the sentence's passage
 QUOTED_KINDS = ("sent", "row")
 ROW_WEIGHT = 0.7  # a table row of a form layout states a rule less plainly than a sentence  # headings, labels and cut fragments are never quoted
 LEVEL_ZH = {"national": "国家级项目", "beijing": "北京市级项目"}
@@ -66,11 +64,6 @@ WHO_Q = ("谁", "什么人", "哪些人", "哪位", "什么专家", "哪类人")
 WHO_WORDS = ("由", "填写", "签字", "签署", "负责", "专家")
 EXCEPTION_STARTS = ("确需", "如确需", "但", "如有特殊", "特殊情况", "如遇")
 DIRECT_WHOLE_CHARS = 100  # a sentence this short is the direct answer as a whole
-NO_RULE_WEIGHT = 0.8  # a sentence with no ruling word and no number (a slide heading, a bare list) states no rule
-KIND_BONUS = (
-    0.1  # a sentence holding the kind of fact asked for (a date for 什么时候, a rank for 职称, 不得 for 能不能)
-)
-DIRECT_SWITCH = 1.5  # another chosen sentence gives the direct answer only when its clause scores this much higher
 # words of a ruling: a clause holding none of them is a condition or a list ("…的，", "如…") whose rule follows
 RULE_WORDS = re.compile(
     r"不得|不可|不能|不予|不再|不作为|严禁|禁止|杜绝|停止|取消|不超过|不少于|不低于|原则上|即可|均需|均须"
@@ -114,17 +107,6 @@ def sentence_level(text: str, label: str, p: Passage) -> str:
     if bj != nat:
         return "beijing" if bj else "national"
     return doc_scope(p)
-
-
-def preference(p: Passage, scope: str) -> float:
-    """Small bonus for newer notices and for the narrower scope that matches the project level."""
-    date = str(getattr(p, "date", "") or "")
-    year = int(date[:4]) if date[:4].isdigit() else 2020
-    bonus = 0.05 * max(0, year - 2020)
-    ds = doc_scope(p)
-    if scope and ds == scope:
-        bonus += 0.4 if scope == "beijing" else 0.3
-    return bonus
 
 
 def wanted_scope(question: str, level: Optional[str]) -> str:
@@ -229,10 +211,10 @@ def is_label(ns: str) -> bool:
     return not any(x in ns for x in ("不", "须", "应", "可", "得", "禁"))
 
 
-def rank_sentences(
+def candidates(
     question: str, passages: list[Passage], scope: str = "", w: Optional[Weights] = None
-) -> list[Sentence]:
-    """Candidate sentences of the passages, best first: lexical score fused with e5 similarity; repeats count once."""
+) -> list[tuple[Sentence, list[float]]]:
+    """The whole sentences of the passages that could answer (repeats once), each with its ranker features."""
     w = w or Weights(Path(load_settings().policy_dir))
     q = make_query(question)
     cands: list[tuple[str, Passage, int, str, str, float, float]] = []
@@ -250,20 +232,130 @@ def rank_sentences(
     top_lex = max(c[5] for c in cands) or 1.0
     sims = [c[6] for c in cands if c[6] >= 0]
     lo, hi = (min(sims), max(sims)) if sims else (0.0, 0.0)
-    beta = SEMANTIC_WEIGHT if hi > lo else 0.0
-    out: list[Sentence] = []
+    out: list[tuple[Sentence, list[float]]] = []
     for text, p, rank, label, kind, lex, sim in cands:
-        sem = (sim - lo) / (hi - lo) if beta and sim >= 0 else 0.0
+        sem = (sim - lo) / (hi - lo) if hi > lo and sim >= 0 else 0.0
         if lex <= 0 and sem < SEMANTIC_ALONE:
             continue  # no question word and not close in meaning either
-        fused = (1 - beta) * lex / top_lex + beta * sem * (ROW_WEIGHT if kind == "row" else 1.0)
-        if not _rules(text):
-            fused *= NO_RULE_WEIGHT
-        if answers_kind(question, text):
-            fused *= 1 + KIND_BONUS
         level = sentence_level(text, label, p)
-        out.append(Sentence(text, p, rank, level, fused * (1 + preference(p, scope)) - RANK_PENALTY * rank, kind))
-    return sorted(out, key=lambda x: -x.score)
+        gap = sim - hi if sim >= 0 else -1.0
+        x = features(question, q, w, text, p, rank, level, kind, lex / top_lex, sem, gap, scope)
+        out.append((Sentence(text, p, rank, level, 0.0, kind), x))
+    return out
+
+
+def rank_sentences(
+    question: str, passages: list[Passage], scope: str = "", w: Optional[Weights] = None
+) -> list[Sentence]:
+    """Candidate sentences, best first, by the trained linear ranker (ranker.json); the best scores 1 and the
+    others exp(their score - the best's), so score ratios compare like probabilities."""
+    weights = ranker_weights()
+    scored = [
+        (sent, sum(a * b for a, b in zip(weights, x, strict=True)))
+        for sent, x in candidates(question, passages, scope, w)
+    ]
+    if not scored:
+        return []
+    top = max(v for _, v in scored)
+    for sent, v in scored:
+        sent.score = math.exp(v - top)
+    return sorted((sent for sent, _ in scored), key=lambda x: -x.score)
+
+
+FEATURE_NAMES = (
+    "lexical",  # idf-weighted question words (and thesaurus terms) in the sentence, share of the best candidate's
+    "semantic",  # e5 similarity to the question, min-max scaled over the candidates
+    "semantic_gap",  # e5 similarity minus the best candidate's (0 for the closest)
+    "no_word",  # no question word at all (kept only for its meaning)
+    "passage_rank",  # retrieval rank of its passage / 8
+    "table_row",  # a table row of a form layout
+    "states_rule",  # a ruling word or a number (not a heading or a bare list)
+    "answers_kind",  # holds the kind of fact asked for (time, rank, number with the asked unit, yes/no word …)
+    "clause_fit",  # its best clause's score for the question (the direct answer's scorer), log-scaled
+    "newer",  # years after 2020 of its notice / 5
+    "scope_match",  # its level is the one the question (or draft) names
+    "scope_other",  # its level is the other one
+    "label_or_lead_in",  # a bare label or a lead-in ending with ：
+    "length",  # characters / 100, capped at 2
+    "number_for_count",  # a how-many question and the sentence states a number with a unit
+    "unit_match",  # … a number in the very unit asked for (几个学分 → N学分)
+    "bound_match",  # … the kind of bound asked for (最多 → 不超过, 至少 → 不少于)
+    "time_for_when",  # a when/how-long question and the sentence states a date or a time span
+    "rank_for_title",  # a title question and the sentence names a title rank
+    "ruling_for_yes_no",  # a yes/no question and the sentence holds a prohibition or permission word
+    "coverage",  # idf-weighted share of the question's words found in the sentence
+    "section_words",  # idf-weighted share of the question's words found in its section heading
+)
+
+
+def features(
+    question: str,
+    q: Query,
+    w: Weights,
+    text: str,
+    p: Passage,
+    rank: int,
+    level: str,
+    kind: str,
+    lex: float,
+    sem: float,
+    gap: float,
+    scope: str,
+) -> list[float]:
+    """The ranker's inputs for one candidate sentence, in FEATURE_NAMES order (each general, none keyed on a
+    notice's wording)."""
+    ns = norm(text)
+    nd = cn_to_arabic(ns)
+    date = str(getattr(p, "date", "") or "")
+    year = int(date[:4]) if date[:4].isdigit() else 2020
+    clause = max((_clause_score(text[a:b], question, q, w) for a, b in clauses(text)), default=0.0)
+    return [
+        lex,
+        sem,
+        gap,
+        1.0 if lex <= 0 else 0.0,
+        rank / 8,
+        1.0 if kind == "row" else 0.0,
+        1.0 if _rules(text) else 0.0,
+        1.0 if answers_kind(question, text) else 0.0,
+        math.log1p(max(clause, 0.0)),
+        max(0, year - 2020) / 5,
+        1.0 if scope and level == scope else 0.0,
+        1.0 if scope and level and level != scope else 0.0,
+        1.0 if is_label(ns) or ns.endswith(("：", ":")) else 0.0,
+        min(len(ns) / 100, 2.0),
+        1.0 if q.numeric and NUM_SPAN.search(nd) else 0.0,
+        1.0 if q.unit and re.search(r"\d[\d.]*[（(]?" + re.escape(q.unit), nd) else 0.0,
+        1.0 if q.bound and any(x in ns for x in BOUND_CUES[q.bound][1]) else 0.0,
+        1.0 if any(x in question for x in TIME_Q) and TIME_SPAN.search(nd) else 0.0,
+        1.0 if any(x in question for x in TITLE_Q) and RANK.search(ns) else 0.0,
+        1.0 if YESNO_Q.search(question) and any(x in ns for x in NO_WORDS + YES_WORDS) else 0.0,
+        _share(q, ns, w),
+        _share(q, norm(str(getattr(p, "section", "") or "")), w),
+    ]
+
+
+def _share(q: Query, text: str, w: Weights) -> float:
+    """idf-weighted share of the question's words (thesaurus terms for colloquial ones) found in a text."""
+    total = sum(w.idf(t) for t in q.terms) or 1.0
+    found = sum(w.idf(t) for t in q.terms if norm(t) in text)
+    found += ALIAS_WEIGHT * sum(w.idf(t) for t in q.alias_terms if norm(t) in text)
+    return min(found / total, 1.5)
+
+
+RANKER_FILE = Path(__file__).with_name("ranker.json")
+
+
+@lru_cache(maxsize=1)
+def ranker_weights() -> tuple[float, ...]:
+    """The sentence ranker's weights (ranker.json, trained by eval/train_ranker.py on the tuning sets)."""
+    import json
+
+    data = json.loads(RANKER_FILE.read_text(encoding="utf-8"))
+    names = tuple(data["features"])
+    if names != FEATURE_NAMES:
+        raise ValueError(f"ranker.json was trained on other features: {names}")
+    return tuple(float(x) for x in data["weights"])
 
 
 def pick(sentences: list[Sentence]) -> list[Sentence]:
@@ -370,18 +462,10 @@ def _rules(text: str) -> bool:
 
 
 def best_direct(question: str, chosen: list[Sentence], w: Weights) -> tuple[int, str]:
-    """(index into chosen, span): the best sentence's clause stating the fact; a runner-up's only when its
-    clause answers the kind of question clearly better (the ranking already weighed meaning and words)."""
-    top = chosen[0].score or 1.0
-    spans = [direct_span(question, s.text, w) for s in chosen]
-    weighted = [
-        sc * (1 - DIRECT_RANK_WEIGHT + DIRECT_RANK_WEIGHT * (s.score / top))
-        for (_, sc), s in zip(spans, chosen, strict=True)
-    ]
-    n = max(range(len(chosen)), key=lambda j: (weighted[j], -j))
-    if n and weighted[n] < DIRECT_SWITCH * weighted[0]:
-        n = 0
-    return n, spans[n][0]
+    """(index into chosen, span): the best-ranked sentence's clause stating the fact (the ranker already
+    weighed how well each sentence's clauses fit the question; a runner-up never answered better on the
+    tuning sets)."""
+    return 0, direct_span(question, chosen[0].text, w)[0]
 
 
 def verdict(question: str, span: str) -> str:
