@@ -63,7 +63,7 @@ TITLE_Q = ("职称", "职务", "级别的", "什么级别")
 WHO_Q = ("谁", "什么人", "哪些人", "哪位", "什么专家", "哪类人")
 WHO_WORDS = ("由", "填写", "签字", "签署", "负责", "专家")
 EXCEPTION_STARTS = ("确需", "如确需", "但", "如有特殊", "特殊情况", "如遇")
-DIRECT_WHOLE_CHARS = 100  # a sentence this short is the direct answer as a whole
+DIRECT_WHOLE_CHARS = 120  # a sentence this short is the direct answer as a whole
 # words of a ruling: a clause holding none of them is a condition or a list ("…的，", "如…") whose rule follows
 RULE_WORDS = re.compile(
     r"不得|不可|不能|不予|不再|不作为|严禁|禁止|杜绝|停止|取消|不超过|不少于|不低于|原则上|即可|均需|均须"
