@@ -145,13 +145,17 @@ def index(
     quiet: bool = typer.Option(False, "--quiet"),
 ) -> None:
     """建立/更新政策文件索引 (build or refresh the policy index)."""
+    from review.chat.scope import for_index
     from review.retrieval import get_index
 
     try:
-        stats = get_index(load_settings()).build(force=force)
+        index = get_index(load_settings())
+        stats = index.build(force=force)
     except ReviewError as e:
         _fail(e)
         return
+    scope = for_index(index)  # the chat gate's example questions, embedded now so no first question waits
+    stats["scope_examples_ready"] = bool(scope and scope.warm())
     if not quiet:
         _print_json(stats)
 

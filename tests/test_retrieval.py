@@ -214,7 +214,8 @@ def test_cli_search_and_index_json(built: PolicyIndex, monkeypatch: pytest.Monke
     rows = json.loads(res.output)
     assert len(rows) == 3 and set(rows[0]) == {"doc", "title", "section", "text", "score"}
     res = CliRunner().invoke(app, ["index"])
-    assert res.exit_code == 0 and json.loads(res.output)["rebuilt"] is False
+    out = json.loads(res.output)
+    assert res.exit_code == 0 and out["rebuilt"] is False and out["scope_examples_ready"] is True
 
 
 # RULES.md gives percent-valid no source clause ("—"): it is a form-sanity check, cited to the generic accuracy
